@@ -1,0 +1,113 @@
+"""One source of embeddings for the distance-based strategies (DESIGN point 6).
+
+Core-set, clustering, density and BADGE measure distances between samples in
+some feature space. :func:`get_embedding` is the only place that decides which:
+
+- ``"raw"``: the input features themselves;
+- ``"transform"``: a :class:`~sklearn.pipeline.Pipeline`'s transform by all
+  steps before its final estimator (e.g. scaled or PCA features);
+- ``"penultimate"``: the penultimate-layer activations of a network, for any
+  estimator with an ``embed(X)`` method (``skactive.deep`` networks have one);
+- ``"auto"`` (default): ``"penultimate"`` if the estimator has ``embed``,
+  else ``"transform"`` if it is a pipeline with more than one step, else
+  ``"raw"``;
+- a callable ``f(X) -> ndarray of shape (n_samples, n_dims)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+
+__all__ = ["EMBEDDINGS", "get_embedding"]
+
+EMBEDDINGS = ("auto", "raw", "transform", "penultimate")
+
+
+def _unwrap(estimator):
+    """The model inside a ``FrozenEstimator``."""
+    while isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    return estimator
+
+
+def _resolve(estimator, embedding) -> str | Callable:
+    if callable(embedding):
+        return embedding
+    if embedding not in EMBEDDINGS:
+        raise ValueError(
+            f"embedding must be one of {EMBEDDINGS} or a callable, got {embedding!r}."
+        )
+    if embedding != "auto":
+        return embedding
+    if hasattr(estimator, "embed"):
+        return "penultimate"
+    if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
+        return "transform"
+    return "raw"
+
+
+def get_embedding(estimator, X, embedding="auto") -> np.ndarray:
+    """Embed samples for distance computations.
+
+    Parameters
+    ----------
+    estimator : estimator or None
+        The fitted estimator of the strategy (``None`` for model-free
+        strategies, which allows ``"raw"``, ``"auto"`` or a callable only).
+    X : array-like of shape (n_samples, n_features)
+        The samples.
+    embedding : {"auto", "raw", "transform", "penultimate"} or callable, \
+default="auto"
+        Which feature space, see the module docstring.
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, n_dims)
+        The embedding, as a dense float array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive.embedding import get_embedding
+    >>> X, y = np.array([[0.0, 1.0], [2.0, 3.0]]), np.array([0, 1])
+    >>> model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    >>> get_embedding(model, X)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    """
+    estimator = _unwrap(estimator)
+    how = _resolve(estimator, embedding)
+    if callable(how):
+        Z = how(X)
+    elif how == "raw":
+        Z = X
+    elif how == "transform":
+        if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
+            raise ValueError(
+                'embedding="transform" needs a Pipeline with at least one step '
+                f"before its final estimator; got {type(estimator).__name__}."
+            )
+        Z = estimator[:-1].transform(X)
+    else:  # penultimate
+        if not hasattr(estimator, "embed"):
+            raise TypeError(
+                'embedding="penultimate" needs an estimator with an embed(X) '
+                f"method (a skactive.deep network); got {type(estimator).__name__}."
+            )
+        Z = estimator.embed(X)
+    if hasattr(Z, "toarray"):
+        Z = Z.toarray()
+    Z = np.asarray(Z)
+    if Z.ndim != 2 or Z.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"the embedding must have shape (n_samples, n_dims) = ({X.shape[0]}, ...);"
+            f" got {Z.shape}."
+        )
+    return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)

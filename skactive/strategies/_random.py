@@ -1,0 +1,59 @@
+"""Random sampling: the baseline every strategy is measured against."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import _num_samples
+
+from ..base import QueryStrategy, QueryTags
+from ..utils._docstrings import fill_doc
+
+
+@fill_doc
+class RandomSampling(QueryStrategy):
+    """Query pool samples uniformly at random, without replacement.
+
+    The baseline of active learning: any strategy worth using should need
+    fewer labels than this one. The estimator is still fitted, so the
+    strategy predicts like any other and learning curves can be drawn.
+
+    Parameters
+    ----------
+    %(estimator)s
+        Need not implement ``predict_proba``.
+    %(batch_size)s
+    %(chunk_size)s
+        Unused: random sampling scores nothing.
+    %(n_jobs)s
+        Unused: random sampling scores nothing.
+    %(pool_subsample)s
+    %(random_state)s
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    See Also
+    --------
+    UncertaintySampling : query the samples the model is least sure about.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skactive import RandomSampling
+    >>> X, y = load_iris(return_X_y=True)
+    >>> strategy = RandomSampling(batch_size=3, random_state=0).fit(X[::10], y[::10])
+    >>> strategy.query(X).shape
+    (3,)
+    """
+
+    def _query_tags(self) -> QueryTags:
+        return QueryTags(requires_proba=False, batch_aware=True, pointwise_utility=False)
+
+    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
+        return rng.choice(_num_samples(X), size=batch_size, replace=False)

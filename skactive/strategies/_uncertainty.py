@@ -1,0 +1,266 @@
+"""Uncertainty sampling: least confident, margin, entropy, variation ratio."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import measures
+from ..base import QueryStrategy
+from ..utils._docstrings import fill_doc
+from ..utils._validation import check_proba_samples
+
+__all__ = [
+    "EntropySampling",
+    "LeastConfidentSampling",
+    "MarginSampling",
+    "UncertaintySampling",
+    "VariationRatioSampling",
+]
+
+
+def _variation_ratio(estimator, X) -> np.ndarray:
+    """MC/committee variation ratio when the estimator offers samples.
+
+    Falls back to the variation ratio of the predictive distribution,
+    ``1 - max p``, which equals least confidence.
+    """
+    if hasattr(estimator, "predict_proba_samples"):
+        proba_samples = check_proba_samples(
+            estimator.predict_proba_samples(X), X.shape[0]
+        )
+        return measures.variation_ratio(proba_samples)
+    return measures.least_confidence(estimator.predict_proba(X))
+
+
+def _on_proba(measure):
+    return lambda estimator, X: measure(estimator.predict_proba(X))
+
+
+_METHODS = {
+    "least_confident": _on_proba(measures.least_confidence),
+    "margin": _on_proba(measures.margin),
+    "entropy": _on_proba(measures.entropy),
+    "variation_ratio": _variation_ratio,
+}
+
+
+class _UncertaintyBase(QueryStrategy):
+    """Pointwise strategy scoring ``predict_proba`` with one measure."""
+
+    _method: str
+
+    def _get_method(self) -> str:
+        return self._method
+
+    def _utility(self, X) -> np.ndarray:
+        return _METHODS[self._get_method()](self.estimator_, X)
+
+
+_COMMON_DOC = """
+    Parameters
+    ----------
+    %(estimator)s
+    %(batch_size)s
+    %(chunk_size)s
+    %(n_jobs)s
+    %(pool_subsample)s
+    %(random_state)s
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+"""
+
+
+@fill_doc
+class UncertaintySampling(_UncertaintyBase):
+    """Query the samples whose predicted class the model is least sure of.
+
+    One class for the four classic measures of uncertainty sampling, chosen
+    by ``method``; the named classes :class:`LeastConfidentSampling`,
+    :class:`MarginSampling`, :class:`EntropySampling` and
+    :class:`VariationRatioSampling` fix it.
+
+    ========================  ================================================
+    ``method``                utility of a sample (higher = queried first)
+    ========================  ================================================
+    ``"least_confident"``     :math:`1 - \\max_c p_c`
+    ``"margin"``              :math:`1 - (p_{(1)} - p_{(2)})`
+    ``"entropy"``             :math:`-\\sum_c p_c \\log p_c`
+    ``"variation_ratio"``     :math:`1 - f_m/T` over the members' votes when
+                              the estimator has ``predict_proba_samples``
+                              (a committee, an MC-Dropout network);
+                              otherwise :math:`1 - \\max_c p_c`
+    ========================  ================================================
+
+    Parameters
+    ----------
+    %(estimator)s
+    method : {"least_confident", "margin", "entropy", "variation_ratio"}, \
+default="margin"
+        The uncertainty measure, see the table above and
+        :mod:`skactive.measures`.
+    %(batch_size)s
+    %(chunk_size)s
+    %(n_jobs)s
+    %(pool_subsample)s
+    %(random_state)s
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    RandomSampling : the baseline.
+    skactive.measures : the formulas as functions of probabilities.
+
+    References
+    ----------
+    .. [1] B. Settles, "Active Learning Literature Survey", Computer Sciences
+       Technical Report 1648, University of Wisconsin-Madison, 2009.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive import UncertaintySampling
+    >>> X, y = load_iris(return_X_y=True)
+    >>> strategy = UncertaintySampling(LogisticRegression(), method="entropy",
+    ...                                batch_size=3, random_state=0)
+    >>> strategy.fit(X[::10], y[::10]).query(X).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        method="margin",
+        batch_size=1,
+        chunk_size=None,
+        n_jobs=None,
+        pool_subsample=None,
+        random_state=None,
+    ):
+        super().__init__(
+            estimator,
+            batch_size=batch_size,
+            chunk_size=chunk_size,
+            n_jobs=n_jobs,
+            pool_subsample=pool_subsample,
+            random_state=random_state,
+        )
+        self.method = method
+
+    def _get_method(self) -> str:
+        return self.method
+
+    def _check_params(self) -> None:
+        if self.method not in _METHODS:
+            raise ValueError(
+                f"method must be one of {sorted(_METHODS)}, got {self.method!r}."
+            )
+
+
+def _named(method: str, title: str, formula: str, reference: str, doc_example: str):
+    """Docstring of a named uncertainty strategy."""
+    return f"""{title}
+
+    Utility: {formula}. Equivalent to
+    ``UncertaintySampling(method="{method}")``.
+{_COMMON_DOC}
+    See Also
+    --------
+    UncertaintySampling : all uncertainty measures in one class.
+
+    References
+    ----------
+    .. [1] {reference}
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive import {doc_example}
+    >>> X, y = load_iris(return_X_y=True)
+    >>> strategy = {doc_example}(LogisticRegression(), batch_size=3, random_state=0)
+    >>> strategy.fit(X[::10], y[::10]).query(X).shape
+    (3,)
+    """
+
+
+@fill_doc
+class LeastConfidentSampling(_UncertaintyBase):
+    __doc__ = _named(
+        "least_confident",
+        "Query the samples whose most probable class has the lowest probability.",
+        ":math:`1 - \\max_c p_c`",
+        'D. D. Lewis and W. A. Gale, "A sequential algorithm for training text '
+        'classifiers", SIGIR 1994.',
+        "LeastConfidentSampling",
+    )
+    _method = "least_confident"
+
+
+@fill_doc
+class MarginSampling(_UncertaintyBase):
+    __doc__ = _named(
+        "margin",
+        "Query the samples with the smallest gap between the two best classes.",
+        ":math:`1 - (p_{(1)} - p_{(2)})`",
+        'T. Scheffer, C. Decomain and S. Wrobel, "Active hidden Markov models '
+        'for information extraction", IDA 2001.',
+        "MarginSampling",
+    )
+    _method = "margin"
+
+
+@fill_doc
+class EntropySampling(_UncertaintyBase):
+    __doc__ = _named(
+        "entropy",
+        "Query the samples whose predicted distribution has the highest entropy.",
+        ":math:`-\\sum_c p_c \\log p_c`; over an MC-Dropout network or a "
+        "committee this is the entropy of the mean prediction",
+        'B. Settles, "Active Learning Literature Survey", 2009, section 3.1; '
+        'Y. Gal, R. Islam and Z. Ghahramani, "Deep Bayesian Active Learning '
+        'with Image Data", ICML 2017.',
+        "EntropySampling",
+    )
+    _method = "entropy"
+
+
+@fill_doc
+class VariationRatioSampling(_UncertaintyBase):
+    __doc__ = _named(
+        "variation_ratio",
+        "Query the samples whose members (or MC passes) vote least unanimously.",
+        ":math:`1 - f_m/T`, the share of the ``T`` members' votes that "
+        "do not go to the modal class, when the estimator has "
+        "``predict_proba_samples`` (a committee or an MC-Dropout network); "
+        "for a single probabilistic model, :math:`1 - \\max_c p_c` (the "
+        "variation ratio of the predictive distribution, equal to least "
+        "confidence)",
+        'L. C. Freeman, "Elementary Applied Statistics", 1965; Y. Gal, R. '
+        'Islam and Z. Ghahramani, "Deep Bayesian Active Learning with Image '
+        'Data", ICML 2017.',
+        "VariationRatioSampling",
+    )
+    _method = "variation_ratio"

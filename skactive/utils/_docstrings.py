@@ -1,0 +1,46 @@
+"""Docstring fragments shared by every strategy, written once.
+
+A docstring uses ``%(name)s`` placeholders, filled by :func:`fill_doc`.
+"""
+
+from __future__ import annotations
+
+_FRAGMENTS = {
+    "estimator": """estimator : classifier, default=None
+        A scikit-learn classifier (or :class:`~sklearn.pipeline.Pipeline`)
+        with ``predict_proba``; ``fit`` trains a clone of it as
+        ``estimator_``. A pre-trained model wrapped in
+        :class:`sklearn.frozen.FrozenEstimator` is used as it is. ``None``
+        means :class:`~sklearn.linear_model.LogisticRegression`.""",
+    "batch_size": """batch_size : int, default=1
+        Number of pool samples returned by :meth:`query` (overridden by its
+        own ``batch_size`` argument). When larger than the pool, a
+        :class:`~skactive.exceptions.BatchSizeWarning` is issued and the
+        whole pool is returned, best first.""",
+    "chunk_size": """chunk_size : int, default=None
+        Number of pool rows scored at a time, which bounds the extra memory
+        of a query. ``None`` picks about 16 MiB of input per chunk. The
+        selected indices do not depend on it.""",
+    "n_jobs": """n_jobs : int, default=None
+        Number of chunks scored in parallel through joblib (threads by
+        default; the backend follows :func:`joblib.parallel_config`, so a
+        Dask cluster works too). ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context; ``-1`` means all processors.
+        The selected indices do not depend on it.""",
+    "pool_subsample": """pool_subsample : int or float, default=None
+        Score only a random part of the pool at each query: an int is a
+        number of samples, a float in ``(0, 1]`` a fraction of the pool. The
+        subsample holds at least ``batch_size`` samples. ``None`` scores the
+        whole pool.""",
+    "random_state": """random_state : int, RandomState instance or None, default=None
+        Drives pool subsampling and the breaking of ties between equally
+        informative samples. Pass an int for reproducible queries: the same
+        int gives the same indices for any ``n_jobs`` and ``chunk_size``.""",
+}
+
+
+def fill_doc(obj):
+    """Replace ``%(name)s`` placeholders in ``obj.__doc__`` with the fragments."""
+    if obj.__doc__:
+        obj.__doc__ = obj.__doc__ % _FRAGMENTS
+    return obj

@@ -1,0 +1,118 @@
+"""Streaming top-k selection with reproducible random tie-breaking.
+
+Every pool sample gets a *tie key*: a bijective 64-bit hash of its global
+index, salted by a number drawn from the strategy's ``random_state``. Samples
+are ranked by utility (descending), then by tie key (ascending). Because the
+key depends only on the global index and the salt, the ranking is a total
+order that does not depend on how the pool is cut into chunks or on the
+order in which chunks finish, so the selected indices are identical for any
+``n_jobs`` and ``chunk_size``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["TopK", "draw_salt", "tie_keys", "top_k"]
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def draw_salt(rng: np.random.RandomState) -> np.uint64:
+    """Draw the salt of the tie keys from ``rng`` (consumes one draw)."""
+    return np.uint64(rng.randint(np.iinfo(np.int64).max, dtype=np.int64))
+
+
+def tie_keys(indices: np.ndarray, salt: np.uint64) -> np.ndarray:
+    """SplitMix64 finaliser of ``indices + salt``: a bijection on uint64.
+
+    Distinct indices therefore always get distinct keys, and the keys look
+    uniformly random, so ties are broken uniformly at random.
+    """
+    z = np.asarray(indices).astype(np.uint64) + salt  # wraps modulo 2**64
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+def top_k(
+    utilities: np.ndarray, indices: np.ndarray, k: int, salt: np.uint64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Select the ``k`` best ``(utility, index)`` pairs, best first.
+
+    Uses :func:`numpy.partition` (linear time) to find the k-th largest
+    utility; only the samples tied at that threshold are ranked by tie key.
+    The result is sorted best first.
+
+    Parameters
+    ----------
+    utilities : ndarray of shape (n,)
+        Utilities, higher is better. Must not contain NaN.
+    indices : ndarray of shape (n,)
+        Global pool indices of the utilities.
+    k : int
+        Number of pairs to keep (``k >= 1``); fewer are returned when
+        ``n < k``.
+    salt : numpy.uint64
+        Salt of the tie keys, from :func:`draw_salt`.
+
+    Returns
+    -------
+    utilities, indices : ndarray of shape (min(k, n),)
+        The selected pairs, best first.
+    """
+    n = utilities.shape[0]
+    if n > k:
+        threshold = np.partition(utilities, n - k)[n - k]
+        above = np.flatnonzero(utilities > threshold)
+        tied = np.flatnonzero(utilities == threshold)
+        n_needed = k - above.shape[0]
+        if tied.shape[0] > n_needed:
+            keys = tie_keys(indices[tied], salt)
+            tied = tied[np.argpartition(keys, n_needed - 1)[:n_needed]]
+        keep = np.concatenate([above, tied])
+        utilities, indices = utilities[keep], indices[keep]
+    order = np.lexsort((tie_keys(indices, salt), -utilities))
+    return utilities[order], indices[order]
+
+
+class TopK:
+    """Running top-k over a stream of chunks, best first.
+
+    Memory stays at ``O(k)`` plus one chunk: each chunk is reduced to its own
+    top-k before it is merged.
+
+    Parameters
+    ----------
+    k : int
+        Number of samples to select.
+    salt : numpy.uint64
+        Salt of the tie keys, from :func:`draw_salt`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.utils import TopK
+    >>> topk = TopK(2, np.uint64(0))
+    >>> topk.push(np.array([0.1, 0.9]), np.array([0, 1]))
+    >>> topk.push(np.array([0.5, 0.2]), np.array([2, 3]))
+    >>> topk.indices
+    array([1, 2])
+    """
+
+    def __init__(self, k: int, salt: np.uint64) -> None:
+        self.k = k
+        self.salt = salt
+        self.utilities = np.empty(0, dtype=np.float64)
+        self.indices = np.empty(0, dtype=np.intp)
+
+    def push(self, utilities: np.ndarray, indices: np.ndarray) -> None:
+        """Merge one chunk of ``(utilities, global indices)``."""
+        u, i = top_k(utilities, indices, self.k, self.salt)
+        self.utilities, self.indices = top_k(
+            np.concatenate([self.utilities, u]),
+            np.concatenate([self.indices, i]),
+            self.k,
+            self.salt,
+        )

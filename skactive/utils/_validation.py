@@ -1,0 +1,122 @@
+"""Validation of the parameters shared by every query strategy."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_batch_size",
+    "check_chunk_size",
+    "check_has_method",
+    "check_pool_subsample",
+    "check_proba_samples",
+]
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_batch_size(batch_size, name: str = "batch_size") -> int:
+    """Return ``batch_size`` as a positive int or raise a clear error."""
+    if not _is_int(batch_size):
+        raise TypeError(
+            f"{name} must be a positive int, got {batch_size!r} "
+            f"of type {type(batch_size).__name__}."
+        )
+    if batch_size < 1:
+        raise ValueError(f"{name} must be >= 1, got {batch_size}.")
+    return int(batch_size)
+
+
+def check_chunk_size(chunk_size, n_features: int, itemsize: int = 8) -> int:
+    """Return the number of pool rows scored per chunk.
+
+    ``None`` picks about 16 MiB of input per chunk (at least 256 rows), which
+    keeps each chunk's intermediate arrays in cache-friendly sizes while
+    amortising the per-call overhead of ``predict_proba``.
+    """
+    if chunk_size is None:
+        row_bytes = max(1, n_features) * max(1, itemsize)
+        return max(256, (16 * 2**20) // row_bytes)
+    return check_batch_size(chunk_size, name="chunk_size")
+
+
+def check_pool_subsample(pool_subsample, n_pool: int, batch_size: int) -> int | None:
+    """Resolve ``pool_subsample`` into a number of samples, or ``None`` for all.
+
+    An int is a number of samples, a float in ``(0, 1]`` a fraction of the pool.
+    The subsample never holds fewer than ``batch_size`` samples (when the pool
+    has that many), so a query always returns a full batch.
+    """
+    if pool_subsample is None:
+        return None
+    if _is_int(pool_subsample):
+        if pool_subsample < 1:
+            raise ValueError(
+                f"pool_subsample must be >= 1 as an int, got {pool_subsample}."
+            )
+        m = int(pool_subsample)
+    elif isinstance(pool_subsample, numbers.Real) and not isinstance(
+        pool_subsample, bool
+    ):
+        if not 0.0 < pool_subsample <= 1.0:
+            raise ValueError(
+                "pool_subsample must be in (0, 1] as a float, "
+                f"got {pool_subsample}."
+            )
+        m = math.ceil(pool_subsample * n_pool)
+    else:
+        raise TypeError(
+            "pool_subsample must be None, an int or a float, "
+            f"got {type(pool_subsample).__name__}."
+        )
+    m = min(n_pool, max(m, batch_size))
+    return None if m >= n_pool else m
+
+
+def check_has_method(estimator, method: str, name: str = "estimator") -> None:
+    """Raise a ``TypeError`` naming the parameter when ``method`` is missing."""
+    if not hasattr(estimator, method):
+        raise TypeError(
+            f"{name} must implement {method}; got "
+            f"{type(estimator).__name__}, which does not. "
+            + (
+                "Use a probabilistic classifier (e.g. LogisticRegression, or "
+                "SVC(probability=True))."
+                if method == "predict_proba"
+                else ""
+            )
+        )
+
+
+def check_proba_samples(proba_samples, n_samples: int | None = None) -> np.ndarray:
+    """Check the ``predict_proba_samples`` protocol: a 3-d probability array.
+
+    Parameters
+    ----------
+    proba_samples : array-like of shape (n_samples, n_members, n_classes)
+        Class probabilities of every member (or stochastic pass) per sample.
+    n_samples : int, default=None
+        Expected number of samples, if known.
+
+    Returns
+    -------
+    proba_samples : ndarray of shape (n_samples, n_members, n_classes)
+    """
+    proba_samples = np.asarray(proba_samples)
+    if proba_samples.ndim != 3:
+        raise ValueError(
+            "predict_proba_samples must return an array of shape "
+            "(n_samples, n_members, n_classes); got shape "
+            f"{proba_samples.shape}."
+        )
+    if n_samples is not None and proba_samples.shape[0] != n_samples:
+        raise ValueError(
+            f"predict_proba_samples returned {proba_samples.shape[0]} samples "
+            f"for {n_samples} inputs: samples must be the first axis."
+        )
+    return proba_samples
