@@ -145,6 +145,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     %(n_jobs)s
     %(pool_subsample)s
     %(random_state)s
+    %(warm_start)s
     """
 
     def __init__(
@@ -156,6 +157,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         n_jobs=None,
         pool_subsample=None,
         random_state=None,
+        warm_start=False,
     ):
         self.estimator = estimator
         self.batch_size = batch_size
@@ -163,6 +165,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.pool_subsample = pool_subsample
         self.random_state = random_state
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ hooks
     def _check_params(self) -> None:
@@ -243,7 +246,10 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"y contains only one class ({classes[0]!r}): the labelled set "
                 "needs samples of at least 2 classes to fit a classifier."
             )
-        self.estimator_ = clone(estimator).fit(X, y, **fit_params)
+        if self.warm_start and hasattr(self, "estimator_"):
+            self.estimator_.fit(X, y, **fit_params)
+        else:
+            self.estimator_ = clone(estimator).fit(X, y, **fit_params)
         self.classes_ = getattr(self.estimator_, "classes_", classes)
         self._fit(X, y)
         return self

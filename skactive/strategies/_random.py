@@ -28,6 +28,7 @@ class RandomSampling(QueryStrategy):
         Unused: random sampling scores nothing.
     %(pool_subsample)s
     %(random_state)s
+    %(warm_start)s
 
     Attributes
     ----------

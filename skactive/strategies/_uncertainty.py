@@ -65,6 +65,7 @@ _COMMON_DOC = """
     %(n_jobs)s
     %(pool_subsample)s
     %(random_state)s
+    %(warm_start)s
 
     Attributes
     ----------
@@ -113,6 +114,7 @@ default="margin"
     %(n_jobs)s
     %(pool_subsample)s
     %(random_state)s
+    %(warm_start)s
 
     Attributes
     ----------
@@ -158,6 +160,7 @@ default="margin"
         n_jobs=None,
         pool_subsample=None,
         random_state=None,
+        warm_start=False,
     ):
         super().__init__(
             estimator,
@@ -166,6 +169,7 @@ default="margin"
             n_jobs=n_jobs,
             pool_subsample=pool_subsample,
             random_state=random_state,
+            warm_start=warm_start,
         )
         self.method = method
 

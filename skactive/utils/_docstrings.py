@@ -36,6 +36,12 @@ _FRAGMENTS = {
         Drives pool subsampling and the breaking of ties between equally
         informative samples. Pass an int for reproducible queries: the same
         int gives the same indices for any ``n_jobs`` and ``chunk_size``.""",
+    "warm_start": """warm_start : bool, default=False
+        When ``True`` and the strategy is already fitted, ``fit`` fits the
+        existing ``estimator_`` again instead of a fresh clone, so a model
+        with its own warm start (``warm_start=True`` in scikit-learn
+        estimators and skorch networks) continues from its last state
+        between active learning rounds. ``False`` retrains from scratch.""",
 }
 
 
