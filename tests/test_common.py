@@ -93,9 +93,11 @@ def test_query_independent_of_chunking_and_jobs(strategy, data):
 @pytest.mark.parametrize("strategy", STRATEGIES, ids=_ids)
 def test_pool_subsample_keeps_queries_inside_the_subsample(strategy, data):
     X, y, X_pool = data
-    strategy = clone(strategy).set_params(
-        batch_size=4, pool_subsample=20, random_state=0
-    ).fit(X, y)
+    strategy = (
+        clone(strategy)
+        .set_params(batch_size=4, pool_subsample=20, random_state=0)
+        .fit(X, y)
+    )
     idx = strategy.query(X_pool)
     assert len(np.unique(idx)) == 4
     if get_query_tags(strategy).pointwise_utility:

@@ -54,7 +54,9 @@ class RandomSampling(QueryStrategy):
     """
 
     def _query_tags(self) -> QueryTags:
-        return QueryTags(requires_proba=False, batch_aware=True, pointwise_utility=False)
+        return QueryTags(
+            requires_proba=False, batch_aware=True, pointwise_utility=False
+        )
 
     def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
         return rng.choice(_num_samples(X), size=batch_size, replace=False)

@@ -65,8 +65,7 @@ def check_pool_subsample(pool_subsample, n_pool: int, batch_size: int) -> int | 
     ):
         if not 0.0 < pool_subsample <= 1.0:
             raise ValueError(
-                "pool_subsample must be in (0, 1] as a float, "
-                f"got {pool_subsample}."
+                f"pool_subsample must be in (0, 1] as a float, got {pool_subsample}."
             )
         m = math.ceil(pool_subsample * n_pool)
     else:
