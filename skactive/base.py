@@ -42,6 +42,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from .exceptions import BatchSizeWarning
+from .utils._dask import check_dask_pool, is_dask_array, score_dask_blocks
 from .utils._docstrings import fill_doc
 from .utils._selection import TopK, draw_salt, top_k
 from .utils._validation import (
@@ -138,6 +139,7 @@ def _score_chunk(strategy, X, indices, k, salt, keep_utilities, allow_nan):
     return top, indices, (utilities if keep_utilities else None)
 
 
+@fill_doc
 class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Base class of the query strategies.
 
@@ -401,6 +403,8 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             X_cand = (
                 X_pool if candidates is None else _safe_indexing(X_pool, candidates)
             )
+            if is_dask_array(X_cand):  # a joint selection needs it in memory
+                X_cand = X_cand.compute()
             assert_all_finite(
                 X_cand,
                 allow_nan=get_tags(self).input_tags.allow_nan,
@@ -416,7 +420,10 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _check_pool(self, X_pool):
         check_is_fitted(self)
-        X_pool = self._validate_X(X_pool, reset=False, input_name="X_pool")
+        if is_dask_array(X_pool):
+            check_dask_pool(X_pool, self.n_features_in_, type(self).__name__)
+        else:
+            X_pool = self._validate_X(X_pool, reset=False, input_name="X_pool")
         if _num_samples(X_pool) == 0:
             raise ValueError("X_pool is empty: there is nothing left to query.")
         return X_pool
@@ -443,9 +450,15 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         best = TopK(k, salt) if k else None
         utilities = np.full(n_pool, np.nan) if keep_utilities else None
-        results = Parallel(
-            n_jobs=self.n_jobs, prefer="threads", return_as="generator_unordered"
-        )(tasks())
+        if is_dask_array(X_pool):
+            results = score_dask_blocks(
+                _score_chunk, self, X_pool, candidates,
+                k, salt, keep_utilities, allow_nan,
+            )  # fmt: skip
+        else:
+            results = Parallel(
+                n_jobs=self.n_jobs, prefer="threads", return_as="generator_unordered"
+            )(tasks())
         for top, indices, chunk_utilities in results:
             if best is not None:
                 best.push(*top)
