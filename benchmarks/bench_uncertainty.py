@@ -38,9 +38,10 @@ def make_data(n_pool: int, n_features: int = 50, n_classes: int = 10, seed: int 
     centers = rng.normal(scale=2.0, size=(n_classes, n_features))
     y = rng.integers(n_classes, size=2_000)
     X = centers[y] + rng.normal(size=(2_000, n_features))
-    pool = rng.normal(size=(n_pool, n_features)) + centers[
-        rng.integers(n_classes, size=n_pool)
-    ]
+    pool = (
+        rng.normal(size=(n_pool, n_features))
+        + centers[rng.integers(n_classes, size=n_pool)]
+    )
     return X, y, pool
 
 
@@ -111,16 +112,19 @@ def parallel(n, repeats):
     forest = RandomForestClassifier(n_estimators=100, random_state=0).fit(X, y)
     times = {}
     for n_jobs in (1, 2):
-        strategy = UncertaintySampling(
-            forest, method="margin", n_jobs=n_jobs, chunk_size=max(1, n // 16)
-        ).fit(X, y)
+        strategy = UncertaintySampling(forest, method="margin", n_jobs=n_jobs)
+        strategy.fit(X, y)
         times[n_jobs] = best_time(lambda: strategy.query(pool, 100), repeats)
     print(
         f"RandomForest(100 trees), pool {n:,}: n_jobs=1 {times[1]:.2f} s, "
         f"n_jobs=2 {times[2]:.2f} s, speed-up {times[1] / times[2]:.2f}x"
     )
-    return {"n_pool": n, "n_jobs_1_s": times[1], "n_jobs_2_s": times[2],
-            "speedup": times[1] / times[2]}
+    return {
+        "n_pool": n,
+        "n_jobs_1_s": times[1],
+        "n_jobs_2_s": times[2],
+        "speedup": times[1] / times[2],
+    }
 
 
 def main():

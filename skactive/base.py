@@ -21,6 +21,7 @@ import warnings
 from dataclasses import dataclass, field, fields
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -433,7 +434,13 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         n_pool = _num_samples(X_pool)
         n_scored = n_pool if candidates is None else candidates.shape[0]
         itemsize = getattr(getattr(X_pool, "dtype", None), "itemsize", 8)
-        chunk_size = check_chunk_size(self.chunk_size, X_pool.shape[1], itemsize)
+        chunk_size = check_chunk_size(
+            self.chunk_size,
+            X_pool.shape[1],
+            itemsize,
+            n_rows=n_scored,
+            n_jobs=effective_n_jobs(self.n_jobs),
+        )
         allow_nan = get_tags(self).input_tags.allow_nan
 
         def tasks():
@@ -456,8 +463,14 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 k, salt, keep_utilities, allow_nan,
             )  # fmt: skip
         else:
+            # A chunk is already a coarse unit of work: joblib's auto-batching
+            # would group fast chunks into a few large batches and leave
+            # workers idle, so dispatch them one by one.
             results = Parallel(
-                n_jobs=self.n_jobs, prefer="threads", return_as="generator_unordered"
+                n_jobs=self.n_jobs,
+                prefer="threads",
+                batch_size=1,
+                return_as="generator_unordered",
             )(tasks())
         for top, indices, chunk_utilities in results:
             if best is not None:

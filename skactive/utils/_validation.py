@@ -32,16 +32,23 @@ def check_batch_size(batch_size, name: str = "batch_size") -> int:
     return int(batch_size)
 
 
-def check_chunk_size(chunk_size, n_features: int, itemsize: int = 8) -> int:
+def check_chunk_size(
+    chunk_size, n_features: int, itemsize: int = 8, n_rows: int = 0, n_jobs: int = 1
+) -> int:
     """Return the number of pool rows scored per chunk.
 
     ``None`` picks about 16 MiB of input per chunk (at least 256 rows), which
     keeps each chunk's intermediate arrays in cache-friendly sizes while
-    amortising the per-call overhead of ``predict_proba``.
+    amortising the per-call overhead of ``predict_proba``. With ``n_jobs > 1``
+    workers, it also cuts the ``n_rows`` scored rows into at least four chunks
+    per worker (of at least 1,024 rows), so that the workers share the load.
     """
     if chunk_size is None:
         row_bytes = max(1, n_features) * max(1, itemsize)
-        return max(256, (16 * 2**20) // row_bytes)
+        rows = max(256, (16 * 2**20) // row_bytes)
+        if n_jobs > 1:
+            rows = min(rows, max(1024, math.ceil(n_rows / (4 * n_jobs))))
+        return rows
     return check_batch_size(chunk_size, name="chunk_size")
 
 
