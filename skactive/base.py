@@ -32,7 +32,6 @@ from sklearn.base import (
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import (
     Tags,
-    _safe_indexing,
     assert_all_finite,
     check_random_state,
     gen_batches,
@@ -41,10 +40,11 @@ from sklearn.utils import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from .exceptions import BatchSizeWarning
+from .utils._compat import _num_samples, _safe_indexing
 from .utils._dask import check_dask_pool, is_dask_array, score_dask_blocks
 from .utils._docstrings import fill_doc
 from .utils._selection import TopK, draw_salt, top_k

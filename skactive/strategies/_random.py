@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.validation import _num_samples
 
 from ..base import QueryStrategy, QueryTags
+from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
 
 
