@@ -40,6 +40,7 @@ from sklearn.utils import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -399,7 +400,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         candidates = (
             None
             if n_sub is None
-            else np.sort(rng.choice(n_pool, size=n_sub, replace=False))
+            else np.sort(sample_without_replacement(n_pool, n_sub, random_state=rng))
         )
 
         if query_tags.batch_aware:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils.random import sample_without_replacement
 
 from ..base import QueryStrategy, QueryTags
 from ..utils._compat import _num_samples
@@ -59,4 +60,4 @@ class RandomSampling(QueryStrategy):
         )
 
     def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
-        return rng.choice(_num_samples(X), size=batch_size, replace=False)
+        return sample_without_replacement(_num_samples(X), batch_size, random_state=rng)
