@@ -1,0 +1,92 @@
+"""Reading tables (CSV, Parquet) and writing results for the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..loop._persist import atomic_write_bytes
+from ._registry import BUNDLED, CLIError
+
+
+def read_table(path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV file (or a Parquet file, through pandas)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such file: {path}")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        try:
+            import pandas as pd
+
+            frame = pd.read_parquet(path)
+        except ImportError as exc:
+            raise CLIError(
+                f"reading {path.name} needs pandas and pyarrow: {exc}"
+            ) from exc
+        return [str(c) for c in frame.columns], frame.astype(str).values.tolist()
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = [row for row in csv.reader(f) if row]
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"{path} is not a UTF-8 CSV file") from exc
+    if not rows:
+        raise CLIError(f"{path} is empty: expected a header row and data rows")
+    header, body = [h.strip() for h in rows[0]], rows[1:]
+    for i, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise CLIError(
+                f"{path}, line {i}: {len(row)} fields, but the header has {len(header)}"
+            )
+    return header, body
+
+
+def to_float(path, header, rows, columns) -> np.ndarray:
+    """The given columns of a table as a float array, with a clear error."""
+    index = [header.index(c) for c in columns]
+    try:
+        return np.array([[float(row[i]) for i in index] for row in rows], dtype=float)
+    except ValueError as exc:
+        raise CLIError(
+            f"{path}: feature columns must be numeric ({exc}); name the label "
+            "and id columns with --label-column / --id-column"
+        ) from exc
+
+
+def load_dataset(name: str, label_column: str | None):
+    """A bundled data set by name, or a CSV/Parquet file with a label column."""
+    if name in BUNDLED:
+        return BUNDLED[name](return_X_y=True)
+    if not Path(name).suffix:
+        raise CLIError(
+            f"unknown dataset {name!r}; choose from: {', '.join(sorted(BUNDLED))}, "
+            "or give a .csv / .parquet file"
+        )
+    header, rows = read_table(name)
+    label = label_column or header[-1]
+    if label not in header:
+        raise CLIError(f"{name}: no column {label!r} (columns: {', '.join(header)})")
+    if len(rows) < 10:
+        raise CLIError(f"{name}: {len(rows)} rows is too few to simulate")
+    features = [c for c in header if c != label]
+    y = np.array([row[header.index(label)] for row in rows])
+    return to_float(name, header, rows, features), y
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_csv(path: Path, header, rows) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_text(path, buffer.getvalue())
+
+
+def write_json(path: Path, payload) -> None:
+    write_text(path, json.dumps(payload, indent=2, default=float) + "\n")

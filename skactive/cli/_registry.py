@@ -1,0 +1,115 @@
+"""Names the command line accepts: data sets, models and strategies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sklearn import datasets
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+import skactive
+
+
+class CLIError(Exception):
+    """A problem with the user's input: printed as one line, exit status 2."""
+
+
+BUNDLED = {
+    "digits": datasets.load_digits,
+    "breast_cancer": datasets.load_breast_cancer,
+    "wine": datasets.load_wine,
+    "iris": datasets.load_iris,
+}
+
+MODELS: dict[str, Callable] = {
+    "logreg": lambda seed: make_pipeline(
+        StandardScaler(), LogisticRegression(max_iter=1000)
+    ),
+    "rf": lambda seed: RandomForestClassifier(n_estimators=100, random_state=seed),
+    "hgb": lambda seed: HistGradientBoostingClassifier(random_state=seed),
+    "svc": lambda seed: make_pipeline(
+        StandardScaler(), SVC(probability=True, random_state=seed)
+    ),
+    "knn": lambda seed: make_pipeline(StandardScaler(), KNeighborsClassifier()),
+    "nb": lambda seed: GaussianNB(),
+}
+
+
+def _committee(model, seed):
+    return skactive.Committee(base_estimator=model, n_members=5, random_state=seed)
+
+
+def _uncertainty(method):
+    return lambda model, seed: skactive.UncertaintySampling(model, method=method)
+
+
+STRATEGIES: dict[str, tuple[Callable, str]] = {
+    "random": (lambda m, s: skactive.RandomSampling(m), "uniformly at random"),
+    "least_confident": (_uncertainty("least_confident"), "1 - max p"),
+    "margin": (_uncertainty("margin"), "smallest gap between the two best classes"),
+    "entropy": (_uncertainty("entropy"), "entropy of the predicted distribution"),
+    "variation_ratio": (_uncertainty("variation_ratio"), "1 - modal vote share"),
+    "qbc_vote": (
+        lambda m, s: skactive.QueryByCommittee(_committee(m, s), method="vote_entropy"),
+        "vote entropy of a bagged committee of 5",
+    ),
+    "qbc_kl": (
+        lambda m, s: skactive.QueryByCommittee(
+            _committee(m, s), method="kl_divergence"
+        ),
+        "mean KL divergence to the consensus of a bagged committee of 5",
+    ),
+    "bald": (
+        lambda m, s: skactive.BALD(_committee(m, s)),
+        "mutual information over a bagged committee of 5",
+    ),
+    "coreset": (lambda m, s: skactive.CoreSet(m), "greedy k-center (core-set)"),
+    "diverse_minibatch": (
+        lambda m, s: skactive.DiverseMiniBatch(m),
+        "weighted k-means over the 10 x batch most uncertain",
+    ),
+    "density": (
+        lambda m, s: skactive.InformationDensity(m),
+        "entropy x average similarity to the pool",
+    ),
+    "badge": (lambda m, s: skactive.BADGE(m), "k-means++ on gradient embeddings"),
+    "egl": (
+        lambda m, s: skactive.ExpectedGradientLength(m),
+        "expected gradient length of the last layer",
+    ),
+}
+
+
+def _choice(kind: str, name: str, known) -> None:
+    if name not in known:
+        raise CLIError(
+            f"unknown {kind} {name!r}; choose from: {', '.join(sorted(known))}"
+        )
+
+
+def make_model(name: str, seed: int):
+    _choice("model", name, MODELS)
+    return MODELS[name](seed)
+
+
+def make_strategy(name: str, model_name: str, batch_size: int, seed: int):
+    _choice("strategy", name, STRATEGIES)
+    strategy = STRATEGIES[name][0](make_model(model_name, seed), seed)
+    return strategy.set_params(batch_size=batch_size, random_state=seed)
+
+
+def parse_strategies(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise CLIError("--strategies is empty: give comma-separated names")
+    for name in names:
+        _choice("strategy", name, STRATEGIES)
+    if len(set(names)) != len(names):
+        raise CLIError(f"--strategies names a strategy twice: {text}")
+    return names
