@@ -1,0 +1,31 @@
+"""The active learning loop: labelling sessions, simulation, comparison.
+
+- :class:`ActiveLearner`: a labelling session over a pool (query, teach,
+  atomic save and resume).
+- :func:`simulate` and :func:`compare`: the loop with the true labels as the
+  annotator, learning curves on a held-out set, repeated over seeds.
+- :class:`ActiveLearningClassifier`: the simulated loop as an estimator, so
+  that :class:`~sklearn.model_selection.GridSearchCV` chooses a strategy.
+- :class:`NoisyOracle` and the stopping criteria :class:`MaxConfidence`
+  and :class:`StabilizingPredictions`.
+"""
+
+from ._classifier import ActiveLearningClassifier
+from ._compare import ComparisonResult, compare
+from ._oracle import NoisyOracle
+from ._session import ActiveLearner
+from ._simulate import SimulationResult, simulate
+from ._stopping import MaxConfidence, StabilizingPredictions, StoppingCriterion
+
+__all__ = [
+    "ActiveLearner",
+    "ActiveLearningClassifier",
+    "ComparisonResult",
+    "MaxConfidence",
+    "NoisyOracle",
+    "SimulationResult",
+    "StabilizingPredictions",
+    "StoppingCriterion",
+    "compare",
+    "simulate",
+]

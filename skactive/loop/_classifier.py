@@ -1,0 +1,317 @@
+"""An estimator whose fit runs a simulated active learning loop."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.metrics import check_scoring
+from sklearn.utils import _safe_indexing, column_or_1d, get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..strategies import MarginSampling
+from ._core import (
+    check_loop_params,
+    draw_seeds,
+    initial_draw,
+    run_loop,
+    set_strategy_params,
+)
+from ._session import ActiveLearner
+
+__all__ = ["ActiveLearningClassifier"]
+
+
+def _strategy_has(attr: str):
+    def check(self) -> bool:
+        strategy = getattr(self, "strategy_", None)
+        if strategy is None:
+            strategy = self._get_strategy()
+        return hasattr(strategy, attr)
+
+    return check
+
+
+class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier trained by simulated active learning on its ``fit`` data.
+
+    ``fit(X, y)`` runs the active learning loop with ``y`` as the annotator:
+    a stratified initial set of ``initial_size`` samples, then ``budget``
+    more chosen by ``strategy``, ``batch_size`` at a time. The model of the
+    last round predicts. Because it is an estimator, scikit-learn's model
+    selection chooses among strategies and their parameters: with
+    :data:`skactive.metrics.alc_scorer` as ``scoring``,
+    :class:`~sklearn.model_selection.GridSearchCV` scores every round's model
+    on the held-out fold and keeps the strategy whose learning curve has the
+    largest area, i.e. the one that learns fastest from few labels.
+
+    Parameters
+    ----------
+    strategy : QueryStrategy, default=None
+        The query strategy (its estimator is the model); ``None`` means
+        :class:`~skactive.MarginSampling` over a
+        :class:`~sklearn.linear_model.LogisticRegression`. Its
+        ``random_state`` is replaced by a seed drawn from ``random_state``.
+    initial_size : int, default=10
+        Size of the stratified random initial set (at least 2 classes; see
+        :func:`~skactive.simulate`).
+    budget : int or None, default=100
+        Number of labels queried after the initial set; ``None`` labels the
+        whole training set.
+    batch_size : int, default=None
+        Samples queried per round; ``None`` uses the strategy's.
+    pseudo_label_threshold : float, default=None
+        Train on confident predictions too, see
+        :class:`~skactive.ActiveLearner`.
+    stopping : StoppingCriterion, default=None
+        Stop before the budget is spent, e.g.
+        :class:`~skactive.loop.MaxConfidence`.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial set and the strategy. Pass an int for a
+        reproducible fit.
+
+    Attributes
+    ----------
+    strategy_ : QueryStrategy
+        The strategy fitted at the last round.
+    classes_ : ndarray of shape (n_classes,)
+        The classes of ``y``.
+    estimators_ : list of estimators
+        The model of every round (round 0: the initial set), for
+        :meth:`learning_curve`.
+    learning_curve_ : dict of ndarray
+        One entry per round: ``"round"``, ``"n_labels"``,
+        ``"pool_accuracy"`` (accuracy on the training samples not yet
+        labelled, with their true labels; ``NaN`` when none is left),
+        ``"query_time"`` and ``"fit_time"``.
+    labelled_indices_ : ndarray of shape (n_labels,)
+        Indices into ``X`` of the samples labelled, in order.
+    n_rounds_ : int
+        Number of query rounds after the initial set.
+    termination_condition_ : {"budget", "all_labelled", "stopping_criterion"}
+        Why the loop stopped.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    skactive.metrics.alc_scorer : score by the area under the learning curve.
+    skactive.simulate : the same loop, with a held-out curve and options.
+    sklearn.semi_supervised.SelfTrainingClassifier : a relative that labels
+        with its own predictions.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skactive import (ActiveLearningClassifier, EntropySampling,
+    ...                       MarginSampling, RandomSampling)
+    >>> from skactive.metrics import alc_scorer
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GridSearchCV(
+    ...     ActiveLearningClassifier(initial_size=6, budget=12, batch_size=3,
+    ...                              random_state=0),
+    ...     {"strategy": [RandomSampling(), MarginSampling(), EntropySampling()]},
+    ...     scoring=alc_scorer, cv=3,
+    ... ).fit(X, y)
+    >>> search.cv_results_["mean_test_score"].round(2)  # random, margin, entropy
+    array([0.89, 0.91, 0.91])
+    >>> search.best_estimator_.learning_curve_["n_labels"]
+    array([ 6,  9, 12, 15, 18])
+    """
+
+    def __init__(
+        self,
+        strategy=None,
+        *,
+        initial_size=10,
+        budget=100,
+        batch_size=None,
+        pseudo_label_threshold=None,
+        stopping=None,
+        random_state=None,
+    ):
+        self.strategy = strategy
+        self.initial_size = initial_size
+        self.budget = budget
+        self.batch_size = batch_size
+        self.pseudo_label_threshold = pseudo_label_threshold
+        self.stopping = stopping
+        self.random_state = random_state
+
+    def _get_strategy(self):
+        return MarginSampling() if self.strategy is None else self.strategy
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        strategy_tags = get_tags(self._get_strategy())
+        tags.input_tags.sparse = strategy_tags.input_tags.sparse
+        tags.input_tags.allow_nan = strategy_tags.input_tags.allow_nan
+        return tags
+
+    def _validate_X(self, X, *, reset: bool, y=None):
+        input_tags = get_tags(self).input_tags
+        kwargs = dict(
+            accept_sparse=["csr", "csc"] if input_tags.sparse else False,
+            ensure_all_finite="allow-nan" if input_tags.allow_nan else True,
+        )
+        if reset:
+            return validate_data(self, X, y, reset=True, **kwargs)
+        return validate_data(self, X, reset=False, **kwargs)
+
+    def fit(self, X, y):
+        """Run the simulated active learning loop on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The pool.
+        y : array-like of shape (n_samples,)
+            The true labels, answering the queries.
+
+        Returns
+        -------
+        self : ActiveLearningClassifier
+            The fitted estimator.
+        """
+        X, y = self._validate_X(X, reset=True, y=y)
+        check_classification_targets(y)
+        check_loop_params(self.initial_size, self.budget, self.batch_size)
+        classes = np.unique(y)
+        if classes.shape[0] < 2:
+            raise ValueError(
+                f"y contains only one class ({classes[0]!r}): the labelled "
+                "set needs samples of at least 2 classes to fit a classifier."
+            )
+        strategy = clone(self._get_strategy())
+        seeds = draw_seeds(self.random_state, 3)
+        set_strategy_params(strategy, random_state=int(seeds[0]))
+        learner = ActiveLearner(
+            strategy,
+            X,
+            pseudo_label_threshold=self.pseudo_label_threshold,
+            random_state=int(seeds[1]),
+        )
+        initial = initial_draw(y, self.initial_size, seeds[2])
+        estimators = []
+        keep_copies = bool(getattr(strategy, "warm_start", False))
+        curve: dict[str, list] = {
+            "round": [],
+            "n_labels": [],
+            "pool_accuracy": [],
+            "query_time": [],
+            "fit_time": [],
+        }
+
+        def record(round_, query_time, fit_time):
+            model = learner.strategy_.estimator_
+            estimators.append(copy.deepcopy(model) if keep_copies else model)
+            unlabelled = learner.unlabelled_indices
+            if unlabelled.size:
+                y_pred = learner.strategy_.predict(_safe_indexing(X, unlabelled))
+                pool_accuracy = float(np.mean(y_pred == y[unlabelled]))
+            else:
+                pool_accuracy = np.nan
+            curve["round"].append(round_)
+            curve["n_labels"].append(learner.n_labelled)
+            curve["pool_accuracy"].append(pool_accuracy)
+            curve["query_time"].append(query_time)
+            curve["fit_time"].append(fit_time)
+
+        self.termination_condition_ = run_loop(
+            learner,
+            y.__getitem__,
+            initial,
+            budget=self.budget,
+            batch_size=self.batch_size,
+            stopping=self.stopping,
+            record=record,
+        )
+        self.classes_ = classes
+        self.strategy_ = learner.strategy_
+        self.estimators_ = estimators
+        self.learning_curve_ = {k: np.asarray(v) for k, v in curve.items()}
+        self.labelled_indices_ = learner.labelled_indices
+        self.n_rounds_ = len(estimators) - 1
+        return self
+
+    def predict(self, X):
+        """Predict classes with the model of the last round.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.strategy_.predict(self._validate_X(X, reset=False))
+
+    @available_if(_strategy_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the model of the last round.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; 0 for a class that no
+            labelled sample had.
+        """
+        check_is_fitted(self)
+        proba = self.strategy_.predict_proba(self._validate_X(X, reset=False))
+        columns = np.searchsorted(self.classes_, self.strategy_.classes_)
+        if columns.shape[0] == self.classes_.shape[0]:
+            return proba
+        full = np.zeros((proba.shape[0], self.classes_.shape[0]), dtype=proba.dtype)
+        full[:, columns] = proba
+        return full
+
+    def learning_curve(self, X, y, *, scoring=None) -> dict:
+        """Score the model of every round on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Held-out samples.
+        y : array-like of shape (n_samples,)
+            Their labels.
+        scoring : str or callable, default=None
+            As scikit-learn's ``scoring``; ``None`` uses the model's
+            ``score`` (accuracy).
+
+        Returns
+        -------
+        curve : dict of ndarray
+            ``"n_labels"`` and ``"score"``, one value per round.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skactive import ActiveLearningClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = ActiveLearningClassifier(initial_size=6, budget=6,
+        ...                                batch_size=3, random_state=0)
+        >>> curve = clf.fit(X[::2], y[::2]).learning_curve(X[1::2], y[1::2])
+        >>> curve["n_labels"].tolist()
+        [6, 9, 12]
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        y = column_or_1d(y, warn=True)
+        scorer = check_scoring(self.estimators_[0], scoring=scoring)
+        scores = np.array([scorer(est, X, y) for est in self.estimators_])
+        return {"n_labels": self.learning_curve_["n_labels"].copy(), "score": scores}

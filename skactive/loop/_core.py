@@ -1,0 +1,149 @@
+"""The loop shared by simulate and ActiveLearningClassifier."""
+
+from __future__ import annotations
+
+import numbers
+import time
+
+import numpy as np
+from sklearn.utils import _safe_indexing, check_random_state
+from tqdm.auto import tqdm
+
+from ..utils._validation import check_batch_size
+
+__all__ = [
+    "check_loop_params",
+    "draw_seeds",
+    "initial_draw",
+    "run_loop",
+    "set_strategy_params",
+]
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+def check_loop_params(initial_size, budget, batch_size) -> None:
+    """Validate the parameters of a simulated loop, naming the bad one."""
+    if (
+        not isinstance(initial_size, numbers.Integral)
+        or isinstance(initial_size, bool)
+        or initial_size < 2
+    ):
+        raise ValueError(
+            "initial_size must be an int >= 2 (the initial set holds two "
+            f"classes at least), got {initial_size!r}."
+        )
+    if budget is not None and (
+        not isinstance(budget, numbers.Integral)
+        or isinstance(budget, bool)
+        or budget < 0
+    ):
+        raise ValueError(f"budget must be None or an int >= 0, got {budget!r}.")
+    if batch_size is not None:
+        check_batch_size(batch_size)
+
+
+def draw_seeds(random_state, n: int) -> np.ndarray:
+    """``n`` independent int seeds from ``random_state``."""
+    return check_random_state(random_state).randint(_SEED_MAX, size=n)
+
+
+def initial_draw(y, size: int, random_state) -> np.ndarray:
+    """A stratified random initial set of ``size`` samples, >= 2 classes.
+
+    The classes get shares of ``size`` in proportion to their frequency
+    (largest remainders), and at least one sample each when ``size`` allows
+    it (otherwise ``size`` classes drawn at random get one each). The result
+    is shuffled.
+    """
+    rng = check_random_state(random_state)
+    classes, codes = np.unique(y, return_inverse=True)
+    n_classes = classes.shape[0]
+    if n_classes < 2:
+        raise ValueError(
+            f"y contains only one class ({classes[0]!r}): active learning "
+            "needs samples of at least 2 classes."
+        )
+    counts = np.bincount(codes, minlength=n_classes)
+    size = min(int(size), codes.shape[0])
+    if size < n_classes:
+        take = np.zeros(n_classes, dtype=int)
+        take[rng.choice(n_classes, size=size, replace=False)] = 1
+    else:
+        ideal = size * counts / codes.shape[0]
+        take = np.minimum(np.maximum(1, np.floor(ideal)).astype(int), counts)
+        while take.sum() > size:  # the minimum of one pushed it over
+            c = np.argmax(np.where(take > 1, take - ideal, -np.inf))
+            take[c] -= 1
+        while take.sum() < size:  # largest remainders
+            c = np.argmax(np.where(take < counts, ideal - take, -np.inf))
+            take[c] += 1
+    chosen = [
+        rng.choice(np.flatnonzero(codes == c), size=take[c], replace=False)
+        for c in range(n_classes)
+        if take[c]
+    ]
+    return rng.permutation(np.concatenate(chosen))
+
+
+def set_strategy_params(strategy, **params) -> None:
+    """Set the strategy's parameters that it has and that are not None."""
+    own = strategy.get_params(deep=False)
+    strategy.set_params(
+        **{k: v for k, v in params.items() if v is not None and k in own}
+    )
+
+
+def run_loop(
+    learner,
+    oracle,
+    initial,
+    *,
+    budget,
+    batch_size,
+    stopping=None,
+    record=None,
+    progress=False,
+    desc=None,
+) -> str:
+    """Teach ``initial``, then query and teach until the budget is spent.
+
+    ``record(round, query_time, fit_time)`` is called after every round,
+    round 0 being the initial set. Returns the termination condition:
+    ``"budget"``, ``"all_labelled"`` or ``"stopping_criterion"``.
+    """
+    memory: dict = {}
+
+    def stop() -> bool:
+        if stopping is None or not learner.is_fitted:
+            return False
+        X_unlabelled = _safe_indexing(learner.X_pool, learner.unlabelled_indices)
+        return bool(stopping.should_stop(learner.strategy_, X_unlabelled, memory))
+
+    start = time.perf_counter()
+    learner.teach(initial, oracle(initial))
+    record(0, 0.0, time.perf_counter() - start)
+    if stop():
+        return "stopping_criterion"
+    k = learner._batch_size(batch_size)
+    remaining = learner.n_unlabelled if budget is None else int(budget)
+    total = min(remaining, learner.n_unlabelled)
+    with tqdm(total=total, disable=not progress, desc=desc, leave=False) as bar:
+        round_ = 0
+        while True:
+            if learner.n_unlabelled == 0:
+                return "all_labelled"
+            if remaining <= 0:
+                return "budget"
+            start = time.perf_counter()
+            idx = learner.query(min(k, remaining, learner.n_unlabelled))
+            query_time = time.perf_counter() - start
+            start = time.perf_counter()
+            learner.teach(idx, oracle(idx))
+            fit_time = time.perf_counter() - start
+            round_ += 1
+            remaining -= idx.shape[0]
+            bar.update(idx.shape[0])
+            record(round_, query_time, fit_time)
+            if stop():
+                return "stopping_criterion"

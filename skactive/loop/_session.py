@@ -1,0 +1,831 @@
+"""A labelling session: which pool rows are labelled, query, teach, save."""
+
+from __future__ import annotations
+
+import io
+import json
+import numbers
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples
+from tqdm.auto import tqdm
+
+from ..exceptions import BatchSizeWarning
+from ..utils._validation import check_batch_size
+from ._persist import atomic_write_bytes, file_digest, pool_fingerprint
+
+__all__ = ["ActiveLearner"]
+
+_FORMAT = "skactive.ActiveLearner"
+_VERSION = 1
+
+
+def _label_kind(labels: np.ndarray) -> str:
+    """``"str"`` or ``"number"``; a mix of both is an error."""
+    kind = labels.dtype.kind
+    if kind in "US":
+        return "str"
+    if kind in "biuf":
+        return "number"
+    if kind == "O":
+        is_str = [isinstance(v, str) for v in labels.ravel().tolist()]
+        if all(is_str):
+            return "str"
+        if not any(is_str) and all(
+            isinstance(v, numbers.Number) for v in labels.ravel().tolist()
+        ):
+            return "number"
+    raise TypeError(
+        "labels must all be strings or all be numbers (scikit-learn class "
+        f"labels); got {labels.tolist()[:5]!r} of dtype {labels.dtype}."
+    )
+
+
+def _check_indices(indices, n_pool: int) -> np.ndarray:
+    """1-d array of unique pool indices in ``[0, n_pool)``."""
+    arr = np.asarray(indices)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"indices must be 1-d, got shape {arr.shape}.")
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(
+            f"indices must be integer indices into X_pool, got dtype {arr.dtype}."
+        )
+    arr = arr.astype(np.intp, copy=False)
+    if arr.size and (arr.min() < 0 or arr.max() >= n_pool):
+        bad = arr[(arr < 0) | (arr >= n_pool)]
+        raise ValueError(
+            f"indices must be in [0, {n_pool}) (rows of X_pool); got "
+            f"{bad[:10].tolist()}."
+        )
+    unique, counts = np.unique(arr, return_counts=True)
+    if unique.shape[0] != arr.shape[0]:
+        raise ValueError(
+            f"indices contain duplicates: {unique[counts > 1][:10].tolist()}."
+        )
+    return arr
+
+
+def _check_labels(labels, n: int) -> np.ndarray:
+    arr = np.asarray(labels)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"labels must be 1-d, got shape {arr.shape}.")
+    if arr.shape[0] != n:
+        raise ValueError(
+            f"labels has {arr.shape[0]} entries for {n} indices: give one "
+            "label per index."
+        )
+    if arr.size:
+        _label_kind(arr)
+        try:
+            check_classification_targets(arr)
+        except ValueError as exc:
+            raise ValueError(f"labels are not class labels: {exc}") from None
+    return arr
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(
+        f"a label of type {type(value).__name__} cannot be saved in a session "
+        "file: use strings or numbers as labels."
+    )
+
+
+def _labels_to_json(labels: np.ndarray) -> dict:
+    return {"dtype": labels.dtype.str, "values": labels.tolist()}
+
+
+def _labels_from_json(obj: dict) -> np.ndarray:
+    dtype = np.dtype(obj["dtype"])
+    if dtype.kind not in "USbiufO":
+        raise ValueError(f"unsupported label dtype {dtype} in the session file.")
+    return np.array(obj["values"], dtype=dtype)
+
+
+class ActiveLearner:
+    """A labelling session over a pool: query, teach, save, resume.
+
+    The session knows which rows of ``X_pool`` are labelled (an index list
+    and a mask; no sentinel value enters ``y``, so every class label is
+    allowed). :meth:`query` asks the strategy about the unlabelled rows only
+    and returns indices into ``X_pool``; :meth:`teach` records the labels the
+    annotator gave, and refits the strategy on every label so far.
+
+    Until the labelled set holds two classes, no classifier can be fitted:
+    :meth:`query` then draws the unlabelled rows at random (seeded by
+    ``random_state``), and switches to the strategy as soon as a second class
+    is labelled. Classes seen for the first time in a late round simply
+    become classes of the refitted model.
+
+    Parameters
+    ----------
+    strategy : QueryStrategy
+        The query strategy, e.g. :class:`~skactive.MarginSampling`. The
+        session fits a clone of it, ``strategy_``; with the strategy's
+        ``warm_start=True``, the clone is refitted in place round after
+        round.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
+        The pool: every sample that may be labelled, labelled or not. It
+        must not change during the session. It is not stored in the session
+        file (which stays small and data-free); :meth:`load` takes it again
+        and checks it against a fingerprint.
+    refit : bool, default=True
+        ``True``: :meth:`teach` refits the strategy at once, so
+        :meth:`predict` and ``strategy_`` always reflect every label.
+        ``False``: :meth:`teach` only records the labels and the model is
+        refitted when next needed (:meth:`query`, :meth:`predict`,
+        :meth:`fit_model`), which is cheaper when teaching one label at a
+        time. Both give the same queries.
+    pseudo_label_threshold : float, default=None
+        Pseudo-labelling, in ``(0, 1]``: after each fit, the unlabelled
+        samples predicted with a probability of at least this value are added
+        to the training set with their predicted class, and the strategy is
+        fitted again (one self-training step, as in CEAL [1]_); uncertain
+        samples still go to the annotator through :meth:`query`. Pseudo
+        labels are recomputed at every fit and never recorded as labels.
+        ``None`` disables it.
+    autosave : path-like, default=None
+        Save the session to this file after every :meth:`teach`, before the
+        refit, so that no label is lost if the process dies (see
+        :meth:`save`).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the random queries made before two classes are labelled. An
+        int gives the same draws after :meth:`load`.
+
+    Attributes
+    ----------
+    strategy_ : QueryStrategy
+        The session's clone of ``strategy``, fitted on the labels when
+        :attr:`is_fitted`.
+    history_ : dict of ndarray
+        One entry per :meth:`teach` call (round), equal-length arrays like
+        ``cv_results_``: ``"round"``, ``"indices"`` and ``"labels"`` (object
+        arrays of arrays), ``"n_labelled"`` (after the round), ``"time"``
+        (POSIX timestamp) and ``"relabel"``.
+
+    See Also
+    --------
+    skactive.simulate : the same loop with a simulated annotator.
+    skactive.ActiveLearningClassifier : the loop as an estimator, for
+        GridSearchCV.
+
+    Notes
+    -----
+    The session file is JSON: the labelled indices, their labels (strings or
+    numbers), the history, the settings, the strategy's description and a
+    fingerprint of the pool. Loading it executes no code; the model is
+    refitted from the labels. :meth:`save` can also pickle the fitted model
+    next to it (``include_model=True``), which :meth:`load` reads only with
+    ``load_model=True``: unpickling runs code, so only do it for files you
+    trust.
+
+    References
+    ----------
+    .. [1] K. Wang, D. Zhang, Y. Li, R. Zhang, L. Lin, "Cost-Effective Active
+       Learning for Deep Image Classification", IEEE TCSVT 27(12), 2017.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skactive import ActiveLearner, MarginSampling
+    >>> X, y = load_iris(return_X_y=True)
+    >>> learner = ActiveLearner(MarginSampling(batch_size=5), X, random_state=0)
+    >>> learner.teach([0, 50, 100], ["setosa", "versicolor", "virginica"])
+    >>> idx = learner.query()
+    >>> learner.teach(idx, [["setosa", "versicolor", "virginica"][c]
+    ...                     for c in y[idx]])
+    >>> learner.n_labelled
+    8
+    >>> learner.predict(X[:2]).tolist()
+    ['setosa', 'setosa']
+    """
+
+    def __init__(
+        self,
+        strategy,
+        X_pool,
+        *,
+        refit: bool = True,
+        pseudo_label_threshold: float | None = None,
+        autosave=None,
+        random_state=None,
+    ):
+        for method in ("fit", "query"):
+            if not hasattr(strategy, method):
+                raise TypeError(
+                    "strategy must be a query strategy with fit and query "
+                    f"(e.g. skactive.MarginSampling); got "
+                    f"{type(strategy).__name__}, which has no {method}."
+                )
+        if isinstance(X_pool, list | tuple):
+            X_pool = np.asarray(X_pool)
+        n_pool = _num_samples(X_pool)
+        if n_pool == 0:
+            raise ValueError("X_pool is empty: a session needs a pool.")
+        if not isinstance(refit, bool | np.bool_):
+            raise TypeError(f"refit must be a bool, got {refit!r}.")
+        if pseudo_label_threshold is not None and (
+            not isinstance(pseudo_label_threshold, numbers.Real)
+            or not 0.0 < pseudo_label_threshold <= 1.0
+        ):
+            raise ValueError(
+                "pseudo_label_threshold must be None or in (0, 1], got "
+                f"{pseudo_label_threshold!r}."
+            )
+        self.strategy = strategy
+        self.X_pool = X_pool
+        self.refit = bool(refit)
+        self.pseudo_label_threshold = pseudo_label_threshold
+        self.autosave = None if autosave is None else os.fspath(autosave)
+        self.random_state = random_state
+        self.strategy_ = clone(strategy)
+
+        self._n_pool = n_pool
+        self._position = np.full(n_pool, -1, dtype=np.intp)  # in teach order
+        self._indices = np.empty(0, dtype=np.intp)
+        self._labels = np.empty(0)
+        self._rounds: list[dict] = []
+        self._version = 0  # bumped by every teach
+        self._fitted_version = -1
+        self._model_ready = False
+        self._pseudo = (np.empty(0, dtype=np.intp), np.empty(0))
+        self._fingerprint: str | None = None
+        self._rng = (
+            random_state if isinstance(random_state, np.random.RandomState) else None
+        )
+
+    # ------------------------------------------------------------ state
+    @property
+    def n_pool(self) -> int:
+        """Number of samples in the pool."""
+        return self._n_pool
+
+    @property
+    def n_labelled(self) -> int:
+        """Number of labelled pool samples."""
+        return int(self._indices.shape[0])
+
+    @property
+    def n_unlabelled(self) -> int:
+        """Number of unlabelled pool samples."""
+        return self._n_pool - self.n_labelled
+
+    @property
+    def labelled_indices(self) -> np.ndarray:
+        """Indices into ``X_pool`` of the labelled samples, in teach order."""
+        return self._indices.copy()
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Labels of :attr:`labelled_indices`, in the same order."""
+        return self._labels.copy()
+
+    @property
+    def labelled_mask(self) -> np.ndarray:
+        """Boolean mask over the pool, ``True`` for labelled samples."""
+        return self._position >= 0
+
+    @property
+    def unlabelled_indices(self) -> np.ndarray:
+        """Indices into ``X_pool`` of the unlabelled samples, increasing."""
+        return np.flatnonzero(self._position < 0)
+
+    @property
+    def classes(self) -> np.ndarray:
+        """The classes labelled so far, sorted."""
+        return np.unique(self._labels)
+
+    @property
+    def n_rounds(self) -> int:
+        """Number of :meth:`teach` calls so far."""
+        return len(self._rounds)
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether ``strategy_`` is fitted on every label taught so far.
+
+        ``False`` before two classes are labelled, and after a
+        :meth:`teach` with ``refit=False`` until the next fit.
+        """
+        return self._model_ready and self._fitted_version == self._version
+
+    @property
+    def pseudo_indices(self) -> np.ndarray:
+        """Pool indices pseudo-labelled at the last fit (empty if disabled)."""
+        return self._pseudo[0].copy()
+
+    @property
+    def pseudo_labels(self) -> np.ndarray:
+        """The predicted labels of :attr:`pseudo_indices`."""
+        return self._pseudo[1].copy()
+
+    @property
+    def history_(self) -> dict:
+        rounds = self._rounds
+
+        def objects(key):
+            out = np.empty(len(rounds), dtype=object)
+            for i, r in enumerate(rounds):
+                out[i] = r[key]
+            return out
+
+        return {
+            "round": np.arange(len(rounds)),
+            "indices": objects("indices"),
+            "labels": objects("labels"),
+            "n_labelled": np.array([r["n_labelled"] for r in rounds], dtype=int),
+            "time": np.array([r["time"] for r in rounds], dtype=float),
+            "relabel": np.array([r["relabel"] for r in rounds], dtype=bool),
+        }
+
+    # ------------------------------------------------------------ verbs
+    def teach(self, indices, labels, *, relabel: bool = False) -> None:
+        """Record the labels of pool samples.
+
+        Parameters
+        ----------
+        indices : int or array-like of int
+            Indices into ``X_pool``, typically those returned by
+            :meth:`query`; any unlabelled row may be taught.
+        labels : label or array-like of shape (n_indices,)
+            One class label per index: strings or numbers, the same kind as
+            the labels taught before.
+        relabel : bool, default=False
+            Allow changing the label of already-labelled samples. Without it,
+            teaching a labelled index again is an error: a label is never
+            overwritten silently.
+
+        Raises
+        ------
+        ValueError
+            An index out of range or repeated, an already-labelled index
+            without ``relabel=True``, or labels that are not class labels.
+        TypeError
+            Labels of another kind (strings vs numbers) than before.
+        """
+        idx = _check_indices(indices, self._n_pool)
+        new_labels = _check_labels(labels, idx.shape[0])
+        if idx.size == 0:
+            return
+        if self._labels.size and _label_kind(self._labels) != _label_kind(new_labels):
+            raise TypeError(
+                f"labels must be of the same kind as the labels taught before "
+                f"({_label_kind(self._labels)}s); got {new_labels.tolist()[:5]!r}."
+            )
+        positions = self._position[idx]
+        already = positions >= 0
+        if already.any() and not relabel:
+            raise ValueError(
+                f"indices {idx[already][:10].tolist()} are already labelled "
+                f"(as {self._labels[positions[already][:10]].tolist()!r}); "
+                "pass relabel=True to change their labels."
+            )
+        dtype = (
+            new_labels.dtype
+            if not self._labels.size
+            else np.result_type(self._labels.dtype, new_labels.dtype)
+        )
+        all_labels = self._labels.astype(dtype, copy=True)
+        all_labels[positions[already]] = new_labels[already]
+        fresh = idx[~already]
+        self._position[fresh] = np.arange(
+            self._indices.shape[0], self._indices.shape[0] + fresh.shape[0]
+        )
+        self._indices = np.concatenate([self._indices, fresh])
+        self._labels = np.concatenate([all_labels, new_labels[~already].astype(dtype)])
+        self._rounds.append(
+            {
+                "indices": idx.copy(),
+                "labels": new_labels.copy(),
+                "n_labelled": self.n_labelled,
+                "time": time.time(),
+                "relabel": bool(already.any()),
+            }
+        )
+        self._version += 1
+        if self.autosave is not None:
+            self.save(self.autosave)
+        if self.refit:
+            self.fit_model()
+
+    def fit_model(self) -> ActiveLearner:
+        """Fit ``strategy_`` on the labels, if not already done.
+
+        With fewer than two classes labelled, nothing is fitted and
+        :meth:`query` samples at random.
+
+        Returns
+        -------
+        self : ActiveLearner
+        """
+        if self._fitted_version == self._version:
+            return self
+        self._pseudo = (np.empty(0, dtype=np.intp), np.empty(0))
+        if np.unique(self._labels).shape[0] < 2:
+            self._model_ready = False
+            self._fitted_version = self._version
+            return self
+        X_lab = _safe_indexing(self.X_pool, self._indices)
+        self.strategy_.fit(X_lab, self._labels)
+        if self.pseudo_label_threshold is not None and self.n_unlabelled:
+            self._pseudo_label()
+        self._model_ready = True
+        self._fitted_version = self._version
+        return self
+
+    def _pseudo_label(self) -> None:
+        unlabelled = self.unlabelled_indices
+        proba = self.strategy_.predict_proba(_safe_indexing(self.X_pool, unlabelled))
+        confident = proba.max(axis=1) >= self.pseudo_label_threshold
+        if not confident.any():
+            return
+        indices = unlabelled[confident]
+        labels = np.asarray(self.strategy_.classes_)[proba[confident].argmax(axis=1)]
+        train = np.concatenate([self._indices, indices])
+        y_train = np.concatenate([self._labels, labels.astype(self._labels.dtype)])
+        self.strategy_.fit(_safe_indexing(self.X_pool, train), y_train)
+        self._pseudo = (indices, labels)
+
+    def _batch_size(self, batch_size) -> int:
+        if batch_size is None:
+            batch_size = self.strategy_.get_params().get("batch_size", 1)
+        return check_batch_size(batch_size)
+
+    def query(self, batch_size: int | None = None) -> np.ndarray:
+        """Indices into ``X_pool`` of the samples to label next, best first.
+
+        Only unlabelled samples are considered; the strategy is refitted
+        first if labels were taught since the last fit. Before two classes
+        are labelled, the unlabelled samples are drawn at random.
+
+        Parameters
+        ----------
+        batch_size : int, default=None
+            Number of samples; ``None`` uses the strategy's ``batch_size``.
+            Larger than the unlabelled pool: a
+            :class:`~skactive.exceptions.BatchSizeWarning` and all of it.
+
+        Returns
+        -------
+        indices : ndarray of shape (batch_size,)
+            Indices into ``X_pool``, never already-labelled ones.
+        """
+        unlabelled = self.unlabelled_indices
+        if unlabelled.size == 0:
+            raise ValueError("every pool sample is labelled: nothing left to query.")
+        self.fit_model()
+        if self._model_ready:
+            X_unlabelled = _safe_indexing(self.X_pool, unlabelled)
+            local = self.strategy_.query(X_unlabelled, batch_size=batch_size)
+            return unlabelled[np.asarray(local, dtype=np.intp)]
+        k = self._batch_size(batch_size)
+        if k > unlabelled.size:
+            warnings.warn(
+                f"batch_size={k} is larger than the unlabelled pool "
+                f"({unlabelled.size} samples): the whole pool is returned.",
+                BatchSizeWarning,
+                stacklevel=2,
+            )
+            k = unlabelled.size
+        return self._fallback_rng().choice(unlabelled, size=k, replace=False)
+
+    def _fallback_rng(self) -> np.random.RandomState:
+        if self._rng is not None:
+            return self._rng
+        if self.random_state is None:
+            return check_random_state(None)
+        seed = np.random.SeedSequence([int(self.random_state), self._version])
+        return np.random.RandomState(seed.generate_state(4))
+
+    def run(self, oracle, budget: int, *, batch_size=None, progress: bool = True):
+        """Query and teach in a loop, asking ``oracle`` for the labels.
+
+        Parameters
+        ----------
+        oracle : callable
+            ``oracle(indices) -> labels``: a function asking a person, a
+            lookup, or a :class:`~skactive.loop.NoisyOracle`.
+        budget : int
+            Number of labels to ask for (fewer if the pool runs out).
+        batch_size : int, default=None
+            Samples per query; ``None`` uses the strategy's ``batch_size``.
+        progress : bool, default=True
+            Show a progress bar (``tqdm.auto``: a widget in notebooks).
+
+        Returns
+        -------
+        self : ActiveLearner
+        """
+        if not isinstance(budget, numbers.Integral) or budget < 0:
+            raise ValueError(f"budget must be an int >= 0, got {budget!r}.")
+        k = self._batch_size(batch_size)
+        remaining = int(budget)
+        with tqdm(total=remaining, disable=not progress, desc="labelling") as bar:
+            while remaining > 0 and self.n_unlabelled > 0:
+                idx = self.query(min(k, remaining, self.n_unlabelled))
+                self.teach(idx, oracle(idx))
+                remaining -= idx.shape[0]
+                bar.update(idx.shape[0])
+        return self
+
+    def predict(self, X):
+        """Predict classes with the model fitted on the labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self._fitted_strategy().predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities of the model fitted on the labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``strategy_.classes_``.
+        """
+        return self._fitted_strategy().predict_proba(X)
+
+    def _fitted_strategy(self):
+        self.fit_model()
+        if not self._model_ready:
+            raise ValueError(
+                f"the model needs labels of at least 2 classes; so far: "
+                f"{self.classes.tolist()!r}."
+            )
+        return self.strategy_
+
+    # ------------------------------------------------------------ persistence
+    def _state(self) -> dict:
+        if self._fingerprint is None:
+            self._fingerprint = pool_fingerprint(self.X_pool)
+        random_state = self.random_state
+        if not (random_state is None or isinstance(random_state, numbers.Integral)):
+            random_state = None
+        strategy = self.strategy
+        return {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "saved_at": time.time(),
+            "pool": {
+                "n_samples": self._n_pool,
+                "shape": list(getattr(self.X_pool, "shape", (self._n_pool,))),
+                "fingerprint": self._fingerprint,
+            },
+            "strategy": {
+                "class": f"{type(strategy).__module__}.{type(strategy).__qualname__}",
+                "repr": repr(strategy),
+            },
+            "settings": {
+                "refit": self.refit,
+                "pseudo_label_threshold": self.pseudo_label_threshold,
+                "random_state": random_state,
+                "autosave": self.autosave is not None,
+            },
+            "indices": self._indices.tolist(),
+            "labels": _labels_to_json(self._labels),
+            "history": [
+                {
+                    "indices": r["indices"].tolist(),
+                    "labels": _labels_to_json(r["labels"]),
+                    "n_labelled": r["n_labelled"],
+                    "time": r["time"],
+                    "relabel": r["relabel"],
+                }
+                for r in self._rounds
+            ],
+            "model": None,
+        }
+
+    def save(self, path=None, *, include_model: bool = False) -> None:
+        """Save the session atomically.
+
+        The file is written to a temporary file in the same directory,
+        flushed to disk and renamed over ``path``: if the process dies during
+        the save, the previous file is intact.
+
+        Parameters
+        ----------
+        path : path-like, default=None
+            The session file (JSON). ``None`` uses ``autosave``.
+        include_model : bool, default=False
+            Also pickle the fitted ``strategy_`` (with joblib) to
+            ``<path>.model.joblib``, written atomically before the session
+            file, which records its SHA-256. Loading it is opt-in
+            (``load(..., load_model=True)``) and only safe for files you
+            trust. Without it, :meth:`load` refits the model from the labels.
+        """
+        if path is None:
+            if self.autosave is None:
+                raise ValueError("path is required: this session has no autosave.")
+            path = self.autosave
+        path = Path(path)
+        state = self._state()
+        if include_model:
+            import joblib
+
+            model_path = path.with_name(path.name + ".model.joblib")
+            buffer = io.BytesIO()
+            joblib.dump(self.strategy_ if self.is_fitted else None, buffer)
+            atomic_write_bytes(model_path, buffer.getvalue())
+            state["model"] = {
+                "file": model_path.name,
+                "sha256": file_digest(model_path),
+                "fitted": self.is_fitted,
+            }
+        data = json.dumps(state, default=_json_default, indent=1).encode()
+        atomic_write_bytes(path, data)
+
+    @classmethod
+    def load(
+        cls,
+        path,
+        X_pool,
+        strategy=None,
+        *,
+        check_pool: bool = True,
+        autosave=None,
+        load_model: bool = False,
+    ) -> ActiveLearner:
+        """Resume a saved session.
+
+        Parameters
+        ----------
+        path : path-like
+            The session file written by :meth:`save`.
+        X_pool : array-like or sparse matrix of shape (n_pool, n_features)
+            The same pool as when the session was saved (it is not in the
+            file).
+        strategy : QueryStrategy, default=None
+            The query strategy; the session file holds no code, so it is
+            given again (a warning is issued if its class differs from the
+            saved one). Optional only with ``load_model=True``.
+        check_pool : bool, default=True
+            Check ``X_pool`` against the saved fingerprint and raise a
+            ``ValueError`` on a mismatch. The number of samples is always
+            checked.
+        autosave : path-like or bool, default=None
+            ``None``: autosave to ``path`` if the saved session autosaved;
+            ``False``: no autosave; a path: autosave there.
+        load_model : bool, default=False
+            Unpickle the model saved with ``include_model=True`` instead of
+            refitting it. Unpickling can run arbitrary code: only for files
+            you trust. The model file's SHA-256 is checked first.
+
+        Returns
+        -------
+        learner : ActiveLearner
+            The session, with every saved label and round, refitted.
+        """
+        path = Path(path)
+        try:
+            state = json.loads(path.read_bytes())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path} is not a session file: {exc}") from None
+        if not isinstance(state, dict) or state.get("format") != _FORMAT:
+            raise ValueError(f"{path} is not a skactive session file.")
+        if state.get("version", 0) > _VERSION:
+            raise ValueError(
+                f"{path} was written by a newer skactive (format version "
+                f"{state['version']}); upgrade skactive to read it."
+            )
+        model = None
+        if load_model:
+            model = cls._load_model(path, state)
+        if strategy is None:
+            if model is None:
+                raise TypeError(
+                    "strategy is required: the session file stores no code "
+                    f"(it was saved with {state['strategy']['repr']})."
+                )
+            strategy = clone(model)
+        else:
+            saved = state["strategy"]["class"]
+            given = f"{type(strategy).__module__}.{type(strategy).__qualname__}"
+            if saved != given:
+                warnings.warn(
+                    f"the session was saved with a {saved}, and is resumed "
+                    f"with a {given}.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        settings = state["settings"]
+        if autosave is None:
+            autosave = path if settings.get("autosave") else None
+        elif autosave is False:
+            autosave = None
+        learner = cls(
+            strategy,
+            X_pool,
+            refit=settings["refit"],
+            pseudo_label_threshold=settings["pseudo_label_threshold"],
+            autosave=autosave,
+            random_state=settings["random_state"],
+        )
+        pool = state["pool"]
+        if learner.n_pool != pool["n_samples"]:
+            raise ValueError(
+                f"X_pool has {learner.n_pool} samples but the session was saved "
+                f"with a pool of {pool['n_samples']}: pass the same pool."
+            )
+        if check_pool:
+            fingerprint = pool_fingerprint(learner.X_pool)
+            if fingerprint != pool["fingerprint"]:
+                raise ValueError(
+                    "X_pool differs from the pool of the saved session "
+                    "(fingerprints differ): pass the same pool, in the same "
+                    "order, or check_pool=False if you know it is the same."
+                )
+            learner._fingerprint = fingerprint
+        indices = np.asarray(state["indices"], dtype=np.intp).reshape(-1)
+        labels = _labels_from_json(state["labels"])
+        if indices.size:
+            _check_indices(indices, learner.n_pool)
+        learner._indices = indices
+        learner._labels = labels
+        learner._position[indices] = np.arange(indices.shape[0])
+        learner._rounds = [
+            {
+                "indices": np.asarray(r["indices"], dtype=np.intp),
+                "labels": _labels_from_json(r["labels"]),
+                "n_labelled": int(r["n_labelled"]),
+                "time": float(r["time"]),
+                "relabel": bool(r["relabel"]),
+            }
+            for r in state["history"]
+        ]
+        learner._version = len(learner._rounds)
+        if model is not None:
+            learner.strategy_ = model
+            learner._model_ready = state["model"]["fitted"]
+            learner._fitted_version = learner._version
+        elif learner.refit:
+            learner.fit_model()
+        return learner
+
+    @staticmethod
+    def _load_model(path: Path, state: dict):
+        info = state.get("model")
+        if not info:
+            raise ValueError(
+                f"{path} has no saved model: save with include_model=True, or "
+                "load with load_model=False to refit it from the labels."
+            )
+        model_path = path.with_name(info["file"])
+        if file_digest(model_path) != info["sha256"]:
+            raise ValueError(
+                f"{model_path} does not match the session file (SHA-256 "
+                "differs): it was replaced or saved by another session."
+            )
+        import joblib
+
+        return joblib.load(model_path)
+
+    # ------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        pct = 100.0 * self.n_labelled / self._n_pool
+        classes = self.classes
+        lines = [
+            f"ActiveLearner({self.strategy!r})",
+            f"  pool: {self._n_pool:,} samples; labelled: {self.n_labelled:,} "
+            f"({pct:.1f}%) in {self.n_rounds} rounds, {classes.shape[0]} "
+            f"class{'es' if classes.shape[0] != 1 else ''}",
+        ]
+        if self.is_fitted:
+            model = "fitted"
+        elif self._model_ready or (classes.shape[0] >= 2):
+            model = "to be refitted at the next query"
+        else:
+            model = "not fitted: random queries until 2 classes are labelled"
+        lines.append(f"  model: {model}")
+        if self.pseudo_label_threshold is not None:
+            lines.append(
+                f"  pseudo-labels: {self._pseudo[0].shape[0]:,} "
+                f"(threshold {self.pseudo_label_threshold})"
+            )
+        if self.autosave is not None:
+            lines.append(f"  autosave: {self.autosave!r}")
+        return "\n".join(lines)

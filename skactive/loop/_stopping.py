@@ -1,0 +1,152 @@
+"""Stopping criteria: when more labels are unlikely to change the model."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.validation import _num_samples
+
+__all__ = ["MaxConfidence", "StabilizingPredictions", "StoppingCriterion"]
+
+
+class StoppingCriterion:
+    """Base class of the stopping criteria of a simulated loop.
+
+    A criterion is asked after every round whether to stop. It keeps no
+    state itself: what it must remember between rounds goes in ``memory``, a
+    dict that the loop creates empty for each run, so one criterion object
+    serves many simulations (and the parallel repeats of
+    :func:`~skactive.compare`).
+    """
+
+    def should_stop(self, strategy, X_unlabelled, memory: dict) -> bool:
+        """Whether the loop should stop after this round.
+
+        Parameters
+        ----------
+        strategy : QueryStrategy
+            The strategy, fitted on the labels of this round.
+        X_unlabelled : array-like of shape (n_unlabelled, n_features)
+            The samples still unlabelled.
+        memory : dict
+            Empty at the first round of a run; the criterion may keep what
+            it needs in it.
+
+        Returns
+        -------
+        stop : bool
+        """
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+
+class MaxConfidence(StoppingCriterion):
+    """Stop when the model is confident about every unlabelled sample.
+
+    The max-confidence criterion of Zhu et al. [1]_: the loop stops once the
+    highest class probability of the least confident unlabelled sample
+    reaches ``threshold``, i.e. not even the most uncertain sample is
+    uncertain any more.
+
+    Parameters
+    ----------
+    threshold : float, default=0.9
+        Confidence, in ``(0, 1]``, that every unlabelled sample must reach.
+
+    References
+    ----------
+    .. [1] J. Zhu, H. Wang, E. Hovy, "Multi-criteria-based strategy to stop
+       active learning for data annotation", COLING 2008.
+
+    Examples
+    --------
+    >>> from skactive.loop import MaxConfidence
+    >>> MaxConfidence(threshold=0.95)
+    MaxConfidence(threshold=0.95)
+    """
+
+    def __init__(self, threshold=0.9):
+        self.threshold = threshold
+
+    def should_stop(self, strategy, X_unlabelled, memory: dict) -> bool:
+        if not isinstance(self.threshold, numbers.Real) or not (
+            0.0 < self.threshold <= 1.0
+        ):
+            raise ValueError(f"threshold must be in (0, 1], got {self.threshold!r}.")
+        if _num_samples(X_unlabelled) == 0:
+            return True
+        confidence = strategy.predict_proba(X_unlabelled).max(axis=1)
+        return bool(confidence.min() >= self.threshold)
+
+
+class StabilizingPredictions(StoppingCriterion):
+    """Stop when successive models agree on a fixed stop set.
+
+    The stabilizing-predictions criterion of Bloodgood and Vijay-Shanker
+    [1]_: a stop set of ``stop_set_size`` unlabelled samples is drawn at the
+    first round; after each round, Cohen's kappa between the predictions of
+    this round's model and the previous one on the stop set is computed; the
+    loop stops when the mean of the last ``window`` kappas reaches
+    ``threshold``.
+
+    Parameters
+    ----------
+    window : int, default=3
+        Number of successive agreements averaged.
+    threshold : float, default=0.99
+        Mean kappa at which to stop.
+    stop_set_size : int, default=1000
+        Number of samples in the stop set (fewer if the pool is smaller).
+    random_state : int, RandomState instance or None, default=0
+        Draws the stop set.
+
+    References
+    ----------
+    .. [1] M. Bloodgood, K. Vijay-Shanker, "A method for stopping active
+       learning based on stabilizing predictions and the need for
+       user-adjustable stopping", CoNLL 2009.
+
+    Examples
+    --------
+    >>> from skactive.loop import StabilizingPredictions
+    >>> StabilizingPredictions(window=2)
+    StabilizingPredictions(window=2, threshold=0.99, stop_set_size=1000, \
+random_state=0)
+    """
+
+    def __init__(self, window=3, threshold=0.99, stop_set_size=1000, random_state=0):
+        self.window = window
+        self.threshold = threshold
+        self.stop_set_size = stop_set_size
+        self.random_state = random_state
+
+    def should_stop(self, strategy, X_unlabelled, memory: dict) -> bool:
+        if not isinstance(self.window, numbers.Integral) or self.window < 1:
+            raise ValueError(f"window must be an int >= 1, got {self.window!r}.")
+        if "stop_set" not in memory:
+            n = _num_samples(X_unlabelled)
+            if n == 0:
+                return True
+            rng = check_random_state(self.random_state)
+            size = min(int(self.stop_set_size), n)
+            rows = np.sort(rng.choice(n, size=size, replace=False))
+            memory["stop_set"] = _safe_indexing(X_unlabelled, rows)
+            memory["kappas"] = []
+        predictions = strategy.predict(memory["stop_set"])
+        previous = memory.get("previous")
+        memory["previous"] = predictions
+        if previous is None:
+            return False
+        if np.array_equal(previous, predictions):
+            kappa = 1.0  # also when both are constant (kappa is 0/0 there)
+        else:
+            kappa = cohen_kappa_score(previous, predictions)
+        memory["kappas"].append(kappa)
+        last = memory["kappas"][-self.window :]
+        return len(last) == self.window and float(np.mean(last)) >= self.threshold

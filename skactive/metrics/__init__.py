@@ -1,0 +1,32 @@
+"""Metrics of active learning: how much a strategy gets from its labels.
+
+A learning curve is a score (accuracy, macro F1, ...) as a function of the
+number of labels. These functions summarise one:
+
+- :func:`area_under_learning_curve`: the normalised area under the curve
+  (trapezoid over the labels), one number per curve;
+- :func:`labels_to_reach`: the number of labels a strategy needs to reach a
+  target score;
+- :func:`active_gain`: how much better than a baseline (random sampling) a
+  strategy does, in area or in labels saved;
+- :func:`make_alc_scorer` and :data:`alc_scorer`: a scorer for
+  :class:`~sklearn.model_selection.GridSearchCV` that scores a fitted
+  :class:`~skactive.ActiveLearningClassifier` by the area under its learning
+  curve on the held-out fold.
+"""
+
+from ._learning_curve import (
+    active_gain,
+    alc_scorer,
+    area_under_learning_curve,
+    labels_to_reach,
+    make_alc_scorer,
+)
+
+__all__ = [
+    "active_gain",
+    "alc_scorer",
+    "area_under_learning_curve",
+    "labels_to_reach",
+    "make_alc_scorer",
+]

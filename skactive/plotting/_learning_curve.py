@@ -1,0 +1,196 @@
+"""Learning curves of active learning strategies, as a Display."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+__all__ = ["ActiveLearningCurveDisplay"]
+
+
+def _import_pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is installed in CI
+        raise ImportError(
+            "plotting needs matplotlib: pip install matplotlib (or skactive[plot])."
+        ) from exc
+    return plt
+
+
+class ActiveLearningCurveDisplay:
+    """Learning curves (score vs number of labels) of one or more strategies.
+
+    The mean curve of each strategy over its repeats is drawn with its
+    spread (standard deviation or min-max band). Build it with
+    :meth:`from_results` from :func:`~skactive.simulate` or
+    :func:`~skactive.compare` results, or from arrays, then call
+    :meth:`plot`. Named so as not to clash with scikit-learn's
+    :class:`~sklearn.model_selection.LearningCurveDisplay` (score vs
+    training-set size of one estimator).
+
+    Parameters
+    ----------
+    n_labels : ndarray of shape (n_points,)
+        The label counts, shared by every curve.
+    scores : dict of str -> ndarray of shape (n_repeats, n_points)
+        Each strategy's curves, one row per repeat; ``NaN`` where a repeat
+        has no point.
+    metric : str, default="accuracy"
+        Name of the score, for the y axis.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The axes of the plot.
+    figure_ : matplotlib Figure
+        The figure of the plot.
+    lines_ : dict of str -> matplotlib Line2D
+        The mean curve of each strategy.
+    fill_between_ : dict of str -> matplotlib PolyCollection
+        The spread band of each strategy (absent with ``spread=None``).
+
+    See Also
+    --------
+    skactive.compare : compare strategies over seeds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skactive.plotting import ActiveLearningCurveDisplay
+    >>> display = ActiveLearningCurveDisplay(
+    ...     n_labels=np.array([10, 20, 30]),
+    ...     scores={"random": np.array([[0.5, 0.6, 0.7], [0.5, 0.7, 0.7]]),
+    ...             "margin": np.array([[0.5, 0.7, 0.8], [0.6, 0.8, 0.9]])},
+    ... ).plot()
+    >>> sorted(display.lines_)
+    ['margin', 'random']
+    """
+
+    def __init__(self, *, n_labels, scores, metric="accuracy"):
+        self.n_labels = n_labels
+        self.scores = scores
+        self.metric = metric
+
+    @classmethod
+    def from_results(
+        cls,
+        results,
+        *,
+        metric="accuracy",
+        ax=None,
+        spread="std",
+        show_repeats=False,
+        **kwargs,
+    ):
+        """Plot the learning curves of simulation results.
+
+        Parameters
+        ----------
+        results : ComparisonResult, SimulationResult, or dict
+            A :func:`~skactive.compare` result; one :func:`~skactive.simulate`
+            result; or a dict of name -> SimulationResult or list of them.
+        metric : str, default="accuracy"
+            The metric to plot.
+        ax : matplotlib Axes, default=None
+            Where to plot; ``None`` makes a new figure.
+        spread : {"std", "minmax"} or None, default="std"
+            The band around the mean: one standard deviation, the range of
+            the repeats, or none.
+        show_repeats : bool, default=False
+            Also draw every repeat, thin.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the mean curves.
+
+        Returns
+        -------
+        display : ActiveLearningCurveDisplay
+        """
+        if hasattr(results, "curves"):  # ComparisonResult
+            n_labels, scores = results.curves(metric)
+        else:
+            from ..loop._compare import ComparisonResult
+
+            if hasattr(results, "history"):  # one SimulationResult
+                results = {results.name or type(results.strategy).__name__: results}
+            if not isinstance(results, dict):
+                raise TypeError(
+                    "results must be a ComparisonResult, a SimulationResult or "
+                    f"a dict of them; got {type(results).__name__}."
+                )
+            runs = {
+                name: list(r) if isinstance(r, list | tuple) else [r]
+                for name, r in results.items()
+            }
+            n_repeats = max(len(r) for r in runs.values())
+            comparison = ComparisonResult(runs, np.arange(n_repeats))
+            n_labels, scores = comparison.curves(metric)
+        display = cls(n_labels=n_labels, scores=scores, metric=metric)
+        return display.plot(ax=ax, spread=spread, show_repeats=show_repeats, **kwargs)
+
+    def plot(self, ax=None, *, spread="std", show_repeats=False, **kwargs):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to plot; ``None`` makes a new figure.
+        spread : {"std", "minmax"} or None, default="std"
+            The band around the mean curve.
+        show_repeats : bool, default=False
+            Also draw every repeat, thin.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for the mean curves.
+
+        Returns
+        -------
+        display : ActiveLearningCurveDisplay
+            ``self``, with ``ax_``, ``figure_``, ``lines_`` and
+            ``fill_between_``.
+        """
+        if spread not in ("std", "minmax", None):
+            raise ValueError(f"spread must be 'std', 'minmax' or None, got {spread!r}.")
+        plt = _import_pyplot()
+        if ax is None:
+            _, ax = plt.subplots()
+        x = np.asarray(self.n_labels, dtype=float)
+        self.lines_ = {}
+        self.fill_between_ = {}
+        for name, table in self.scores.items():
+            table = np.atleast_2d(np.asarray(table, dtype=float))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=RuntimeWarning)
+                mean = np.nanmean(table, axis=0)
+                if spread == "std":
+                    std = np.nanstd(table, axis=0)
+                    low, high = mean - std, mean + std
+                elif spread == "minmax":
+                    low, high = np.nanmin(table, axis=0), np.nanmax(table, axis=0)
+            keep = np.isfinite(mean)
+            label = name if table.shape[0] == 1 else f"{name} (n={table.shape[0]})"
+            (line,) = ax.plot(x[keep], mean[keep], label=label, **kwargs)
+            self.lines_[name] = line
+            if spread is not None and table.shape[0] > 1:
+                self.fill_between_[name] = ax.fill_between(
+                    x[keep],
+                    low[keep],
+                    high[keep],
+                    alpha=0.2,
+                    color=line.get_color(),
+                    linewidth=0,
+                )
+            if show_repeats:
+                for row in table:
+                    ok = np.isfinite(row)
+                    ax.plot(
+                        x[ok], row[ok], color=line.get_color(), alpha=0.3, linewidth=0.7
+                    )
+        ax.set_xlabel("Number of labels")
+        ax.set_ylabel(self.metric.replace("_", " ").capitalize())
+        ax.legend(loc="lower right")
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
