@@ -34,6 +34,9 @@ format: install
 	$(BIN)/ruff check --fix skactive tests benchmarks
 	$(BIN)/ruff format skactive tests benchmarks
 
+docs: install
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
 bench: install
 	$(BIN)/python benchmarks/run_all.py --quick
 
@@ -41,4 +44,5 @@ bench-full: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache docs/_build
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache docs/_build \
+		docs/generated docs/auto_examples docs/sg_execution_times.rst

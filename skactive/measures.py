@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy.special import entr, rel_entr
+from scipy.special import entr
 
 __all__ = [
     "consensus_entropy",
@@ -77,6 +77,110 @@ def _row_top2(proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.maximum(second, smaller, out=second)
         np.maximum(first, column, out=first)
     return first, second
+
+
+# The disagreement measures read (n_samples, n_members, n_classes) arrays
+# block by block of rows (2 MiB or 4,096 rows, so a block stays in cache while
+# the measure makes its passes over it) and member by member: each member's
+# (rows, classes) slice is one vectorised operation, contiguous in the
+# member-major memory layout of Committee.predict_proba_samples (other inputs
+# are copied into that layout, in float64, block by block, where it pays). No
+# temporary has the size of the whole input.
+_BLOCK_BYTES = 2**21
+_MIN_BLOCK_ROWS = 4096
+_TINY = np.finfo(np.float64).tiny
+
+
+def _blockwise_samples(measure):
+    """Apply a row-independent disagreement measure block by block of rows."""
+
+    @functools.wraps(measure)
+    def wrapper(proba_samples):
+        proba_samples = np.asarray(proba_samples)
+        if proba_samples.ndim != 3:
+            raise ValueError(
+                f"{measure.__name__} expects an array of shape (n_samples, "
+                f"n_members, n_classes); got shape {proba_samples.shape}."
+            )
+        n_samples, n_members, n_classes = proba_samples.shape
+        row_bytes = 8 * max(1, n_members * n_classes)
+        rows = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // row_bytes)
+        out = np.empty(n_samples)
+        for start in range(0, n_samples, rows):
+            out[start : start + rows] = measure(proba_samples[start : start + rows])
+        return out
+
+    return wrapper
+
+
+def _is_member_major(block: np.ndarray) -> bool:
+    """Whether each member's (rows, classes) slice of ``block`` is contiguous."""
+    itemsize = block.itemsize
+    return block.strides[2] == itemsize and block.strides[0] == (
+        block.shape[2] * itemsize
+    )
+
+
+def _member_major(block: np.ndarray) -> np.ndarray:
+    """``block`` in float64, with contiguous member slices for few classes.
+
+    With many classes a member's slice is made of long contiguous rows in
+    either layout, and the copy would not pay.
+    """
+    if block.dtype == np.float64 and _is_member_major(block):
+        return block
+    if block.shape[2] > _FEW_CLASSES:
+        return np.asarray(block, dtype=np.float64)
+    copy = np.empty((block.shape[1], block.shape[0], block.shape[2]))
+    copy[...] = block.transpose(1, 0, 2)
+    return copy.transpose(1, 0, 2)
+
+
+def _sum_plogp(proba: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """Row sums of ``p log p`` (minus the entropy), with ``0 log 0 = 0``.
+
+    ``work`` is a scratch array of the shape of ``proba``.
+    """
+    np.maximum(proba, _TINY, out=work)  # log(tiny) * 0 = 0, and no warning
+    np.log(work, out=work)
+    work *= proba
+    return work @ np.ones(proba.shape[1])
+
+
+def _member_mean(block: np.ndarray) -> np.ndarray:
+    """Consensus ``(1/T) sum_t p_t`` of a block, float64 (rows, n_classes)."""
+    if block.dtype == np.float64 and _is_member_major(block):
+        mean = block[:, 0, :].copy()
+        for t in range(1, block.shape[1]):
+            mean += block[:, t, :]
+    else:
+        mean = np.add.reduce(block, axis=1, dtype=np.float64)
+    mean *= 1.0 / block.shape[1]  # a multiplication costs a third of a division
+    return mean
+
+
+def _block_vote_counts(block: np.ndarray) -> np.ndarray:
+    """Votes per class of a block, shape (rows, n_classes); first class wins ties.
+
+    With each member's slice contiguous and few classes, each member votes
+    where its probability equals its row maximum, found column by column. A
+    row with tied maxima (or NaN) gives a member no single vote; such blocks,
+    rare with real predictions, are counted exactly by :func:`_vote_counts`,
+    as are the other layouts (for which ``argmax`` is faster).
+    """
+    n_rows, n_members, n_classes = block.shape
+    if n_classes > _FEW_CLASSES or not _is_member_major(block):
+        return _vote_counts(block)
+    counts = np.zeros((n_rows, n_classes), dtype=np.uint8 if n_members < 256 else int)
+    is_max = np.empty((n_rows, n_classes), dtype=bool)
+    for t in range(n_members):
+        member = block[:, t, :]
+        best = _row_max(member)
+        np.equal(member, best[:, None], out=is_max)
+        if np.count_nonzero(is_max) != n_rows or np.isnan(best).any():
+            return _vote_counts(block)
+        counts += is_max.view(np.uint8)
+    return counts
 
 
 @_blockwise
@@ -177,6 +281,7 @@ def entropy(proba: np.ndarray) -> np.ndarray:
     return 0.0 - plogp @ np.ones(proba.shape[1])
 
 
+@_blockwise_samples
 def variation_ratio(proba_samples: np.ndarray) -> np.ndarray:
     r"""Variation ratio :math:`1 - f_m / T` of the members' votes.
 
@@ -207,10 +312,11 @@ def variation_ratio(proba_samples: np.ndarray) -> np.ndarray:
     >>> variation_ratio(P)
     array([0.25])
     """
-    counts = _vote_counts(proba_samples)
-    return 1.0 - counts.max(axis=1) / proba_samples.shape[1]
+    counts = _block_vote_counts(proba_samples)
+    return 1.0 - _row_max(counts) / proba_samples.shape[1]
 
 
+@_blockwise_samples
 def vote_entropy(proba_samples: np.ndarray) -> np.ndarray:
     r"""Vote entropy: entropy of the distribution of the members' hard votes.
 
@@ -239,10 +345,14 @@ def vote_entropy(proba_samples: np.ndarray) -> np.ndarray:
     >>> vote_entropy(P)
     array([0.693...])
     """
-    counts = _vote_counts(proba_samples)
-    return entr(counts / proba_samples.shape[1]).sum(axis=1)
+    n_members, n_classes = proba_samples.shape[1:]
+    # -(k/T) log(k/T) for every possible count k of votes
+    table = entr(np.arange(n_members + 1) / n_members)
+    counts = _block_vote_counts(proba_samples)
+    return np.take(table, counts) @ np.ones(n_classes)
 
 
+@_blockwise_samples
 def consensus_entropy(proba_samples: np.ndarray) -> np.ndarray:
     r"""Entropy of the consensus :math:`\bar p = \frac1T \sum_t p_t`.
 
@@ -269,14 +379,19 @@ def consensus_entropy(proba_samples: np.ndarray) -> np.ndarray:
     >>> consensus_entropy(np.array([[[1.0, 0.0], [0.0, 1.0]]]))
     array([0.693...])
     """
-    return entropy(proba_samples.mean(axis=1))
+    mean = _member_mean(proba_samples)
+    return 0.0 - _sum_plogp(mean, np.empty_like(mean))
 
 
+@_blockwise_samples
 def kl_divergence(proba_samples: np.ndarray) -> np.ndarray:
     r"""Mean KL divergence of the members to the consensus.
 
     :math:`\frac1T \sum_t \mathrm{KL}(p_t \,\|\, \bar p)` with
-    :math:`\bar p = \frac1T \sum_t p_t` ("max disagreement").
+    :math:`\bar p = \frac1T \sum_t p_t` ("max disagreement"). It equals
+    :math:`H[\bar p] - \frac1T \sum_t H[p_t]`, the
+    :func:`mutual_information`, and is computed that way (one logarithm per
+    probability instead of two and a division).
 
     Parameters
     ----------
@@ -299,17 +414,16 @@ def kl_divergence(proba_samples: np.ndarray) -> np.ndarray:
     >>> kl_divergence(np.array([[[1.0, 0.0], [0.0, 1.0]]]))
     array([0.693...])
     """
-    consensus = proba_samples.mean(axis=1, keepdims=True)
-    return rel_entr(proba_samples, consensus).sum(axis=2).mean(axis=1)
+    return _mutual_information(proba_samples)
 
 
+@_blockwise_samples
 def mutual_information(proba_samples: np.ndarray) -> np.ndarray:
     r"""BALD: mutual information between the label and the model.
 
     :math:`H[\bar p] - \frac1T \sum_t H[p_t]`: the entropy of the consensus
     minus the mean entropy of the members. It is zero when all members agree,
-    however uncertain they are. Mathematically equal to
-    :func:`kl_divergence`; computed here from entropies.
+    however uncertain they are. Equal to :func:`kl_divergence`.
 
     Parameters
     ----------
@@ -333,11 +447,28 @@ def mutual_information(proba_samples: np.ndarray) -> np.ndarray:
     >>> mutual_information(P)
     array([0.693..., 0.   ])
     """
-    mean_entropy = entr(proba_samples).sum(axis=2).mean(axis=1)
+    return _mutual_information(proba_samples)
+
+
+def _mutual_information(block: np.ndarray) -> np.ndarray:
+    """``H[mean] - mean H[p_t]`` of a block, as ``mean sum p log p - ...``."""
+    block = _member_major(block)
+    n_rows, n_members, n_classes = block.shape
+    work = np.empty((n_rows, n_classes))
+    mean = block[:, 0, :].copy()
+    mean_plogp = _sum_plogp(block[:, 0, :], work)
+    for t in range(1, n_members):  # one pass over each member's slice
+        member = block[:, t, :]
+        mean += member
+        mean_plogp += _sum_plogp(member, work)
+    mean *= 1.0 / n_members
+    mean_plogp *= 1.0 / n_members
+    information = mean_plogp - _sum_plogp(mean, work)
     # Clip tiny negative values from rounding: the true value is >= 0.
-    return np.maximum(consensus_entropy(proba_samples) - mean_entropy, 0.0)
+    return np.maximum(information, 0.0, out=information)
 
 
+@_blockwise_samples
 def mean_std(proba_samples: np.ndarray) -> np.ndarray:
     r"""Mean over classes of the standard deviation over members.
 
@@ -366,13 +497,28 @@ def mean_std(proba_samples: np.ndarray) -> np.ndarray:
     >>> mean_std(np.array([[[1.0, 0.0], [0.0, 1.0]]]))
     array([0.5])
     """
-    return proba_samples.std(axis=1).mean(axis=1)
+    proba_samples = _member_major(proba_samples)
+    n_rows, n_members, n_classes = proba_samples.shape
+    mean = _member_mean(proba_samples)
+    variance = np.zeros((n_rows, n_classes))
+    deviation = np.empty((n_rows, n_classes))
+    for t in range(n_members):
+        np.subtract(proba_samples[:, t, :], mean, out=deviation)
+        deviation *= deviation
+        variance += deviation
+    variance *= 1.0 / n_members
+    return np.sqrt(variance, out=variance) @ np.full(n_classes, 1.0 / n_classes)
 
 
 def _vote_counts(proba_samples: np.ndarray) -> np.ndarray:
     """Votes per class, shape (n_samples, n_classes); first class wins ties."""
-    n_samples, _, n_classes = proba_samples.shape
-    votes = proba_samples.argmax(axis=2)
+    n_samples, n_members, n_classes = proba_samples.shape
+    if _is_member_major(proba_samples):  # argmax of each contiguous slice
+        votes = np.empty((n_samples, n_members), dtype=np.intp)
+        for t in range(n_members):
+            votes[:, t] = proba_samples[:, t, :].argmax(axis=1)
+    else:
+        votes = proba_samples.argmax(axis=2)
     flat = (np.arange(n_samples)[:, None] * n_classes + votes).ravel()
     return np.bincount(flat, minlength=n_samples * n_classes).reshape(
         n_samples, n_classes

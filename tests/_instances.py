@@ -10,21 +10,102 @@ Keep one section per family.
 
 from sklearn.linear_model import LogisticRegression
 
+from skactive import BALD, BatchBALD, Committee, MeanSTD, QueryByCommittee
+
 INSTANCES = {
     # --- uncertainty ---
     # --- committee ---
+    # A strategy's default estimator=None is a Committee; make_instance would
+    # put a LogisticRegression (no predict_proba_samples) in its place.
+    "QueryByCommittee": lambda: QueryByCommittee(
+        Committee(n_members=3, random_state=0)
+    ),
+    "BALD": lambda: BALD(Committee(n_members=3, random_state=0)),
     # --- deep ---
+    # Strategies over predict_proba_samples get a cheap Committee; the skorch
+    # network sets its input/output sizes from the data (_deep_instances.py,
+    # which imports torch: discovery only finds MCDropoutClassifier with it).
+    "BatchBALD": lambda: BatchBALD(Committee(n_members=3, random_state=0)),
+    "MeanSTD": lambda: MeanSTD(Committee(n_members=3, random_state=0)),
+    "MCDropoutClassifier": lambda: _deep().tiny_mc_dropout_classifier(),
     # --- diversity ---
     # --- loop ---
+    # The default budget (100 labels, one per round) is 100 fits: keep the
+    # loop to a few rounds.
+    "ActiveLearningClassifier": lambda: _loop_classifier(),
 }
+
+_SKORCH_INPUT = (
+    "skorch hands X to the module as it is (arrays, tensors, dicts, lists of "
+    "inputs, Datasets); it does not coerce it like check_array"
+)
 
 EXPECTED_FAILED = {
     # --- uncertainty ---
     # --- committee ---
     # --- deep ---
+    "MCDropoutClassifier": {
+        "check_no_attributes_set_in_init": (
+            "skorch's NeuralNet.__init__ sets history_, initialized_, "
+            "virtual_params_ and stores module__*/optimizer__* keyword arguments"
+        ),
+        "check_set_params": (
+            "skorch's set_params validates dunder parameters through its own "
+            "machinery and rejects the check's arbitrary values"
+        ),
+        "check_estimators_dtypes": (
+            "integer X reaches the module as integer tensors (embedding layers "
+            "need token ids); only floating inputs are cast to the module's dtype"
+        ),
+        "check_dtype_object": _SKORCH_INPUT,
+        "check_classifier_data_not_an_array": _SKORCH_INPUT,
+        "check_classifiers_train": (
+            _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+        ),
+        "check_classifiers_train(readonly_memmap=True)": (
+            _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+        ),
+        "check_classifiers_train(readonly_memmap=True,X_dtype=float32)": (
+            _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+        ),
+        "check_fit1d": (
+            "a network's input may have any shape (N,), (N, d), (N, C, H, W): "
+            "1-d X is valid for modules that take one value per sample"
+        ),
+        "check_estimator_sparse_tag": (
+            "skorch passes sparse matrices to the module as torch sparse "
+            "tensors; whether the module accepts them is up to the module"
+        ),
+        "check_estimator_sparse_array": (
+            "skorch passes sparse matrices to the module as torch sparse "
+            "tensors; whether the module accepts them is up to the module"
+        ),
+        "check_estimator_sparse_matrix": (
+            "skorch passes sparse matrices to the module as torch sparse "
+            "tensors; whether the module accepts them is up to the module"
+        ),
+    },
     # --- diversity ---
     # --- loop ---
 }
+
+
+def _deep():
+    from . import _deep_instances
+
+    return _deep_instances
+
+
+def _loop_classifier():
+    from skactive import ActiveLearningClassifier, MarginSampling
+
+    return ActiveLearningClassifier(
+        MarginSampling(LogisticRegression(max_iter=200)),
+        initial_size=10,
+        budget=20,
+        batch_size=10,
+        random_state=0,
+    )
 
 
 def make_instance(name, cls):

@@ -4,8 +4,8 @@ import csv
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
@@ -134,12 +134,26 @@ def test_malformed_files(tmp_path, capsys):
     assert "3 fields, but the header has 2" in capsys.readouterr().err
 
 
-def test_console_script_help_and_strategies():
-    exe = [sys.executable, "-m", "skactive.cli._main"]
+@pytest.mark.parametrize("command", ["simulate", "query", "teach", "status"])
+def test_every_subcommand_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert f"usage: skactive {command}" in capsys.readouterr().out
+
+
+def test_the_command_runs_as_a_program():
+    script = Path(sys.executable).with_name("skactive")
+    if not script.exists():
+        pytest.skip("the skactive console script is not installed next to python")
+    exe = [str(script)]
     listed = subprocess.run([*exe, "strategies"], capture_output=True, text=True)
-    assert listed.returncode == 0 and "margin" in listed.stdout
-    for command in ("simulate", "query", "teach", "status"):
-        result = subprocess.run([*exe, command, "--help"], capture_output=True,
-                                text=True)  # fmt: skip
-        assert result.returncode == 0 and "usage: skactive" in result.stdout
-    assert np.all([line for line in listed.stdout.splitlines()])
+    assert listed.returncode == 0
+    names = [line.split()[0] for line in listed.stdout.splitlines()]
+    assert {"random", "margin", "bald", "coreset", "badge"} <= set(names)
+    bad = subprocess.run([*exe, "simulate", "--model", "x"], capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "skactive: error: unknown model 'x'; choose from: hgb, knn, logreg, nb, rf, svc"
+    )

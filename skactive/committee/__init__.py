@@ -1,0 +1,5 @@
+"""Committees of classifiers for query by committee and BALD."""
+
+from ._committee import Committee
+
+__all__ = ["Committee"]

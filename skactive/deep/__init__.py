@@ -1,0 +1,26 @@
+"""Deep Bayesian active learning with skorch: MC-Dropout and MC-DropConnect.
+
+This subpackage needs the ``deep`` extra (``pip install skactive[deep]``:
+torch and skorch); ``import skactive`` never imports it, so the rest of the
+package works without them.
+
+- :class:`MCDropoutClassifier`: a :class:`skorch.NeuralNetClassifier` with
+  ``predict_proba_samples`` (``T`` stochastic forward passes, vectorised)
+  and ``embed`` (penultimate activations), for BALD, BatchBALD, mean std,
+  variation ratio, BADGE and the embedding-based strategies.
+- :func:`mc_dropconnect` and :class:`DropConnect`: stochastic weights for
+  networks without dropout.
+"""
+
+try:
+    import skorch  # noqa: F401
+    import torch  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "skactive.deep needs torch and skorch: pip install 'skactive[deep]'."
+    ) from exc
+
+from ._dropconnect import DropConnect, mc_dropconnect
+from ._mc_dropout import MCDropoutClassifier
+
+__all__ = ["DropConnect", "MCDropoutClassifier", "mc_dropconnect"]

@@ -1,0 +1,325 @@
+"""Information density (Settles & Craven, 2008).
+
+The utility of a pool sample is its uncertainty times its representativeness,
+the average similarity to the pool raised to ``beta``. The density depends on
+the whole pool while the engine scores the pool chunk by chunk, so the
+strategy draws its *reference set* once per call of :meth:`query` or
+:meth:`utility`, from the whole pool and from ``random_state`` only, and
+scores every chunk against that same set (on a private shallow copy of the
+strategy, so a query adds no attribute). The utilities, hence the selected
+indices, therefore do not depend on ``chunk_size`` or ``n_jobs``.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+
+import numpy as np
+from sklearn.utils import _safe_indexing, check_random_state, gen_batches
+from sklearn.utils.validation import _num_samples
+
+from ..base import QueryStrategy, QueryTags
+from ..utils._dask import is_dask_array
+from ..utils._docstrings import fill_doc
+from ._diversity import (
+    _EmbeddingMixin,
+    check_embedding,
+    check_metric,
+    check_real,
+    check_uncertainty,
+    make_uncertainty_strategy,
+    normalize_rows,
+    uncertainty_query_tags,
+)
+
+__all__ = ["InformationDensity"]
+
+_EMBED_ROWS = 65536  # rows embedded at a time when averaging the reference
+_DISTANCE_ELEMENTS = 2**22  # elements of one (chunk x reference) block
+
+
+def _euclidean(Z: np.ndarray, R: np.ndarray, R_sq: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the rows of ``Z`` and ``R``.
+
+    ``||z||^2 + ||r||^2 - 2 z.r`` loses about half the digits of the distance
+    between near-identical rows (a sample and itself in the reference set
+    would be at ~1e-8 instead of 0), so pairs whose squared distance is
+    below 1e-4 of the squared norms are recomputed from their difference.
+    """
+    Z_sq = np.einsum("ij,ij->i", Z, Z)
+    sq_dist = Z @ R.T
+    sq_dist *= -2.0
+    sq_dist += Z_sq[:, None]
+    sq_dist += R_sq[None, :]
+    near = Z_sq[:, None] + R_sq[None, :]
+    near *= 1e-4
+    rows, cols = np.nonzero(sq_dist < near)
+    if rows.shape[0]:
+        diff = Z[rows] - R[cols]
+        sq_dist[rows, cols] = np.einsum("ij,ij->i", diff, diff)
+    np.maximum(sq_dist, 0.0, out=sq_dist)
+    return np.sqrt(sq_dist, out=sq_dist)
+
+
+@fill_doc
+class InformationDensity(_EmbeddingMixin, QueryStrategy):
+    r"""Uncertainty weighted by representativeness (information density).
+
+    .. math::
+
+        \mathrm{utility}(x) = \phi(x) \times \Big(\frac{1}{|R|}
+        \sum_{r \in R} \mathrm{sim}(x, r)\Big)^{\beta}
+
+    where :math:`\phi` is the ``uncertainty`` and :math:`R` the
+    reference set: the pool, or a random sample of ``n_reference`` pool
+    samples when the pool is larger. Outliers, uncertain but unlike the rest
+    of the pool, are demoted in favour of uncertain samples from dense
+    regions.
+
+    - ``metric="cosine"`` (default, as in the paper): :math:`\mathrm{sim}`
+      is the cosine similarity. The mean over :math:`R` is computed exactly
+      as :math:`\hat x \cdot \frac{1}{|R|}\sum_r \hat r` (unit vectors), so
+      even the whole pool as reference costs one pass. A negative mean
+      similarity (possible for centred features) is clipped to 0. On centred
+      data every mean cosine is close to 0: prefer ``"euclidean"`` there.
+    - ``metric="euclidean"``: :math:`\mathrm{sim} = 1 / (1 + \|x - r\|)`, in
+      ``(0, 1]``; costs ``O(n_pool x |R|)`` time.
+
+    The reference set is drawn once per :meth:`query` or :meth:`utility`
+    call, from the whole pool (before ``pool_subsample``) with
+    ``random_state``, and every chunk is scored against it: the utilities do
+    not depend on ``chunk_size`` or ``n_jobs``.
+
+    Parameters
+    ----------
+    %(estimator)s
+    uncertainty : str or QueryStrategy, default="entropy"
+        The uncertainty :math:`\phi`: the name of a function of
+        :mod:`skactive.measures` (e.g. ``"entropy"``, ``"margin"``,
+        ``"least_confidence"``, or ``"mutual_information"`` for an estimator
+        with ``predict_proba_samples``), or a strategy with a pointwise
+        utility (e.g. ``MarginSampling()``), whose own estimator is replaced
+        by this strategy's fitted ``estimator_``.
+    beta : float, default=1.0
+        Weight of the density, ``beta >= 0``; ``0`` is plain uncertainty.
+    metric : {"cosine", "euclidean"}, default="cosine"
+        Similarity, see above.
+    n_reference : int or None, default=1000
+        Size of the random reference sample of the pool; the whole pool when
+        the pool is not larger, or when ``None``.
+    embedding : {"auto", "raw", "transform", "penultimate"} or callable, \
+default="auto"
+        Feature space of the similarities, through
+        :func:`skactive.embedding.get_embedding` with the fitted estimator.
+    %(batch_size)s
+    %(chunk_size)s
+    %(n_jobs)s
+    %(pool_subsample)s
+        The density is still relative to the whole pool.
+    random_state : int, RandomState instance or None, default=None
+        Draws the reference sample and the pool subsample, and breaks ties.
+        Pass an int for reproducible utilities and queries.
+    %(warm_start)s
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    uncertainty_strategy_ : QueryStrategy
+        The fitted pointwise strategy computing :math:`\phi`.
+    labelled_embedding_ : ndarray of shape (n_labelled, n_dims)
+        Embedding of the labelled samples.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    HybridSampling : uncertainty pre-filter, then a diversity selector.
+    CoreSet : pure coverage of the pool.
+
+    References
+    ----------
+    .. [1] B. Settles and M. Craven, "An Analysis of Active Learning
+       Strategies for Sequence Labeling Tasks", EMNLP 2008.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive import InformationDensity
+    >>> X, y = load_iris(return_X_y=True)
+    >>> strategy = InformationDensity(LogisticRegression(), metric="euclidean",
+    ...                               batch_size=3, random_state=0)
+    >>> strategy.fit(X[::10], y[::10]).query(X).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        uncertainty="entropy",
+        beta=1.0,
+        metric="cosine",
+        n_reference=1000,
+        embedding="auto",
+        batch_size=1,
+        chunk_size=None,
+        n_jobs=None,
+        pool_subsample=None,
+        random_state=None,
+        warm_start=False,
+    ):
+        super().__init__(
+            estimator,
+            batch_size=batch_size,
+            chunk_size=chunk_size,
+            n_jobs=n_jobs,
+            pool_subsample=pool_subsample,
+            random_state=random_state,
+            warm_start=warm_start,
+        )
+        self.uncertainty = uncertainty
+        self.beta = beta
+        self.metric = metric
+        self.n_reference = n_reference
+        self.embedding = embedding
+
+    def _query_tags(self) -> QueryTags:
+        tags = uncertainty_query_tags(self.uncertainty)
+        return QueryTags(
+            requires_proba=tags.requires_proba,
+            requires_proba_samples=tags.requires_proba_samples,
+        )
+
+    def _check_params(self) -> None:
+        check_uncertainty(self.uncertainty)
+        if isinstance(self.uncertainty, InformationDensity):
+            raise TypeError(
+                "uncertainty cannot be an InformationDensity: pass its uncertainty "
+                "measure and combine the densities with beta."
+            )
+        check_real(self.beta, "beta", low=0.0)
+        check_metric(self.metric)
+        check_embedding(self.embedding)
+        n_reference = self.n_reference
+        if n_reference is not None and (
+            not isinstance(n_reference, numbers.Integral)
+            or isinstance(n_reference, bool)
+            or n_reference < 1
+        ):
+            raise ValueError(
+                f"n_reference must be None or an int >= 1, got {n_reference!r}."
+            )
+
+    def _fit(self, X, y) -> None:
+        self._fit_embedding(X)
+        self.uncertainty_strategy_ = make_uncertainty_strategy(self, X, y)
+
+    # --------------------------------------------------------- reference
+    def _with_reference(self, X_pool) -> InformationDensity:
+        """A shallow copy of the strategy holding this pool's reference set."""
+        rng = check_random_state(self.random_state)
+        n_pool = _num_samples(X_pool)
+        reference = X_pool
+        if self.n_reference is not None and n_pool > self.n_reference:
+            rows = np.sort(rng.choice(n_pool, size=self.n_reference, replace=False))
+            reference = _safe_indexing(X_pool, rows)
+        if is_dask_array(reference):
+            reference = reference.compute()
+        if self.metric == "cosine":
+            # The mean cosine similarity to R is x_hat . mean(r_hat).
+            total = np.zeros(self.labelled_embedding_.shape[1])
+            for rows in gen_batches(_num_samples(reference), _EMBED_ROWS):
+                unit = normalize_rows(self._embed(_safe_indexing(reference, rows)))
+                total += unit.sum(axis=0)
+            stat = total / _num_samples(reference)
+        else:
+            R = np.asarray(self._embed(reference), dtype=np.float64)
+            shift = R.mean(axis=0)
+            R = R - shift
+            stat = (shift, R, np.einsum("ij,ij->i", R, R))
+        bound = copy.copy(self)
+        bound._reference = stat
+        return bound
+
+    def _density(self, Z) -> np.ndarray:
+        reference = self._reference
+        if self.metric == "cosine":
+            return np.maximum(normalize_rows(Z) @ reference, 0.0)
+        shift, R, R_sq = reference
+        Z = np.asarray(Z, dtype=np.float64) - shift
+        total = np.zeros(Z.shape[0])
+        step = max(1, _DISTANCE_ELEMENTS // max(1, Z.shape[0]))
+        for start in range(0, R.shape[0], step):
+            stop = start + step
+            dist = _euclidean(Z, R[start:stop], R_sq[start:stop])
+            dist += 1.0
+            np.reciprocal(dist, out=dist)
+            total += dist.sum(axis=1)
+        return total / R.shape[0]
+
+    def _utility(self, X) -> np.ndarray:
+        if not hasattr(self, "_reference"):
+            raise RuntimeError(  # pragma: no cover - internal misuse
+                "InformationDensity._utility needs a reference set: call "
+                "query() or utility()."
+            )
+        phi = np.asarray(self.uncertainty_strategy_._utility(X), dtype=np.float64)
+        if self.beta == 0:
+            return phi
+        return phi * self._density(self._embed(X)) ** self.beta
+
+    # ------------------------------------------------------- public verbs
+    def utility(self, X_pool):
+        """Information density of every pool sample (higher is more informative).
+
+        The reference set is drawn from ``X_pool`` with ``random_state``;
+        then the pool is scored in chunks of ``chunk_size`` rows, ``n_jobs``
+        chunks at a time.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+            The unlabelled pool.
+
+        Returns
+        -------
+        utilities : ndarray of shape (n_pool,)
+            One utility per pool sample.
+        """
+        bound = self._with_reference(self._check_pool(X_pool))
+        return super(InformationDensity, bound).utility(X_pool)
+
+    def query(self, X_pool, batch_size=None, *, return_utilities=False):
+        """Indices of the pool samples to label next, most informative first.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+            The unlabelled pool.
+        batch_size : int, default=None
+            Number of samples to select; ``None`` uses the ``batch_size``
+            parameter. Larger than the pool: a
+            :class:`~skactive.exceptions.BatchSizeWarning` and the whole pool.
+        return_utilities : bool, default=False
+            Also return the utility of every pool sample (``NaN`` for samples
+            left out by ``pool_subsample``).
+
+        Returns
+        -------
+        indices : ndarray of shape (batch_size,)
+            Indices into ``X_pool``, most informative first.
+        utilities : ndarray of shape (n_pool,)
+            Returned when ``return_utilities=True``.
+        """
+        bound = self._with_reference(self._check_pool(X_pool))
+        return super(InformationDensity, bound).query(
+            X_pool, batch_size, return_utilities=return_utilities
+        )

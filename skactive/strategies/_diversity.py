@@ -1,0 +1,293 @@
+"""Shared pieces of the diversity, density and hybrid strategies.
+
+- parameter checks for ``embedding``, ``metric``, ``uncertainty`` and ``beta``;
+- :class:`_EmbeddingMixin`: stores the labelled set's embedding in ``_fit``
+  (computed by :func:`skactive.embedding.get_embedding` from the *fitted*
+  ``estimator_``) and embeds pool samples the same way;
+- :class:`_MeasureSampling` and :func:`make_uncertainty_strategy`: the pointwise
+  utility of a pre-filter, named after a function of :mod:`skactive.measures`
+  or given as a pointwise strategy;
+- :func:`select_near_centres`: (weighted) k-means on a candidate set, then the
+  member nearest each centre, distinct by construction.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
+
+from .. import measures
+from ..base import QueryStrategy, QueryTags, get_query_tags
+from ..embedding import EMBEDDINGS, get_embedding
+from ..utils._selection import tie_keys
+from ..utils._validation import check_proba_samples
+
+METRICS = ("euclidean", "cosine")
+
+# Measures of skactive.measures usable as a pre-filter utility, by input.
+PROBA_MEASURES = {
+    "least_confidence": measures.least_confidence,
+    "margin": measures.margin,
+    "entropy": measures.entropy,
+}
+SAMPLES_MEASURES = {
+    "variation_ratio": measures.variation_ratio,
+    "vote_entropy": measures.vote_entropy,
+    "consensus_entropy": measures.consensus_entropy,
+    "kl_divergence": measures.kl_divergence,
+    "mutual_information": measures.mutual_information,
+    "mean_std": measures.mean_std,
+}
+MEASURES = {**PROBA_MEASURES, **SAMPLES_MEASURES}
+
+
+# ------------------------------------------------------------------ checks
+def check_embedding(embedding, name: str = "embedding") -> None:
+    """Raise a clear error unless ``embedding`` is a known name or callable."""
+    if callable(embedding):
+        return
+    if not isinstance(embedding, str) or embedding not in EMBEDDINGS:
+        raise ValueError(
+            f"{name} must be one of {EMBEDDINGS} or a callable, got {embedding!r}."
+        )
+
+
+def check_metric(metric, name: str = "metric") -> None:
+    if not isinstance(metric, str) or metric not in METRICS:
+        raise ValueError(f"{name} must be one of {METRICS}, got {metric!r}.")
+
+
+def check_real(value, name: str, *, low: float, include_low: bool = True) -> float:
+    """``value`` as a float ``>= low`` (or ``> low``), else a clear error."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type "
+            f"{type(value).__name__}."
+        )
+    value = float(value)
+    if not np.isfinite(value) or value < low or (value == low and not include_low):
+        bound = ">=" if include_low else ">"
+        raise ValueError(f"{name} must be finite and {bound} {low}, got {value}.")
+    return value
+
+
+def check_uncertainty(utility, name: str = "uncertainty") -> None:
+    """A measure name of :mod:`skactive.measures` or a pointwise strategy."""
+    if isinstance(utility, str):
+        if utility not in MEASURES:
+            raise ValueError(
+                f"{name} must be one of {sorted(MEASURES)} (functions of "
+                f"skactive.measures) or a pointwise QueryStrategy, got {utility!r}."
+            )
+        return
+    if not isinstance(utility, QueryStrategy):
+        raise TypeError(
+            f"{name} must be a measure name or a QueryStrategy with a pointwise "
+            f"utility (e.g. MarginSampling()), got {type(utility).__name__}."
+        )
+    if not get_query_tags(utility).pointwise_utility:
+        raise ValueError(
+            f"{name}={type(utility).__name__}(...) selects its batch jointly and "
+            "has no pointwise utility: pass a pointwise strategy such as "
+            "MarginSampling() or EntropySampling()."
+        )
+
+
+def uncertainty_query_tags(utility) -> QueryTags:
+    """What the estimator must offer for the utility ``utility``."""
+    if isinstance(utility, str):
+        samples = utility in SAMPLES_MEASURES
+        return QueryTags(
+            requires_proba=not samples,
+            requires_proba_samples=samples,
+            batch_aware=True,
+            pointwise_utility=False,
+        )
+    if isinstance(utility, QueryStrategy):
+        tags = get_query_tags(utility)
+        return QueryTags(
+            requires_proba=tags.requires_proba,
+            requires_proba_samples=tags.requires_proba_samples,
+            batch_aware=True,
+            pointwise_utility=False,
+        )
+    return QueryTags(batch_aware=True, pointwise_utility=False)
+
+
+# ------------------------------------------------------------- utilities
+class _MeasureSampling(QueryStrategy):
+    """Pointwise strategy scoring one function of :mod:`skactive.measures`."""
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        measure="margin",
+        batch_size=1,
+        chunk_size=None,
+        n_jobs=None,
+        pool_subsample=None,
+        random_state=None,
+        warm_start=False,
+    ):
+        super().__init__(
+            estimator,
+            batch_size=batch_size,
+            chunk_size=chunk_size,
+            n_jobs=n_jobs,
+            pool_subsample=pool_subsample,
+            random_state=random_state,
+            warm_start=warm_start,
+        )
+        self.measure = measure
+
+    def _query_tags(self) -> QueryTags:
+        samples = self.measure in SAMPLES_MEASURES
+        return QueryTags(requires_proba=not samples, requires_proba_samples=samples)
+
+    def _check_params(self) -> None:
+        check_uncertainty(self.measure, "measure")
+
+    def _utility(self, X) -> np.ndarray:
+        if self.measure in SAMPLES_MEASURES:
+            proba_samples = check_proba_samples(
+                self.estimator_.predict_proba_samples(X), X.shape[0]
+            )
+            return SAMPLES_MEASURES[self.measure](proba_samples)
+        return PROBA_MEASURES[self.measure](self.estimator_.predict_proba(X))
+
+
+def make_uncertainty_strategy(owner: QueryStrategy, X, y) -> QueryStrategy:
+    """The fitted pointwise strategy scoring ``owner.uncertainty`` on the pool.
+
+    It wraps ``owner.estimator_`` in a :class:`~sklearn.frozen.FrozenEstimator`
+    (no second fit) and inherits the owner's ``chunk_size``, ``n_jobs`` and
+    ``random_state``, so its scores are chunked and parallel like the owner's.
+    """
+    utility = owner.uncertainty
+    strategy = (
+        _MeasureSampling(measure=utility)
+        if isinstance(utility, str)
+        else clone(utility)
+    )
+    params = {
+        "estimator": FrozenEstimator(owner.estimator_),
+        "batch_size": 1,
+        "chunk_size": owner.chunk_size,
+        "n_jobs": owner.n_jobs,
+        "pool_subsample": None,
+        "random_state": owner.random_state,
+        "warm_start": False,
+    }
+    names = strategy.get_params(deep=False)
+    strategy.set_params(**{k: v for k, v in params.items() if k in names})
+    return strategy.fit(X, y)
+
+
+# ------------------------------------------------------------- embeddings
+class _EmbeddingMixin:
+    """Labelled-set embedding in ``_fit``; pool embedding at query time."""
+
+    def _fit_embedding(self, X) -> None:
+        # From the fitted estimator_: "transform" and "penultimate" need it.
+        self.labelled_embedding_ = np.array(
+            get_embedding(self.estimator_, X, self.embedding), dtype=np.float64
+        )
+
+    def _embed(self, X) -> np.ndarray:
+        Z = get_embedding(self.estimator_, X, self.embedding)
+        expected = self.labelled_embedding_.shape[1]
+        if Z.shape[1] != expected:
+            raise ValueError(
+                f"embedding returned {Z.shape[1]} dimensions for the pool but "
+                f"{expected} for the labelled set: it must be the same map."
+            )
+        return Z
+
+
+def normalize_rows(Z: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit Euclidean norm (zero rows stay zero), float64."""
+    Z = np.asarray(Z, dtype=np.float64)
+    norms = np.sqrt(np.einsum("ij,ij->i", Z, Z))
+    norms[norms == 0.0] = 1.0
+    return Z / norms[:, None]
+
+
+# --------------------------------------------------------------- k-means
+def select_near_centres(
+    Z: np.ndarray,
+    n_select: int,
+    rng: np.random.RandomState,
+    salt: np.uint64,
+    *,
+    sample_weight: np.ndarray | None = None,
+    metric: str = "euclidean",
+    n_init: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(Weighted) k-means with ``n_select`` clusters; the member nearest each centre.
+
+    Each cluster contributes the member closest to its centre (ties by tie
+    key), so the picks are distinct. A cluster left empty (fewer distinct
+    points than clusters) takes the unused point nearest its centre.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_dims)
+        Candidates, ``n_samples >= n_select``.
+    n_select : int
+        Number of clusters and of picks.
+    rng : RandomState
+        Seeds :class:`~sklearn.cluster.KMeans` (one draw).
+    salt : numpy.uint64
+        Salt of the tie keys.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the k-means objective.
+    metric : {"euclidean", "cosine"}
+        ``"cosine"`` clusters the rows scaled to unit norm.
+    n_init : int, default=1
+        Runs of k-means (the one of lowest inertia is kept).
+
+    Returns
+    -------
+    picks : ndarray of shape (n_select,)
+        Indices into ``Z``, one per cluster, in cluster order.
+    sizes : ndarray of shape (n_select,)
+        Total ``sample_weight`` (or number of members) of each pick's cluster.
+    """
+    Z = normalize_rows(Z) if metric == "cosine" else np.asarray(Z, dtype=np.float64)
+    seed = rng.randint(np.iinfo(np.int32).max)
+    n_samples = Z.shape[0]
+    kmeans = KMeans(n_clusters=n_select, n_init=n_init, random_state=seed)
+    with warnings.catch_warnings():
+        # Fewer distinct points than clusters: handled below.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        kmeans.fit(Z, sample_weight=sample_weight)
+    labels, centres = kmeans.labels_, kmeans.cluster_centers_
+    own = Z - centres[labels]
+    d2 = np.einsum("ij,ij->i", own, own)
+    keys = tie_keys(np.arange(n_samples), salt)
+    order = np.lexsort((keys, d2, labels))
+    first = np.ones(n_samples, dtype=bool)
+    first[1:] = labels[order][1:] != labels[order][:-1]
+    picks = np.full(n_select, -1, dtype=np.intp)
+    picks[labels[order][first]] = order[first]
+    weights = np.ones(n_samples) if sample_weight is None else sample_weight
+    sizes = np.bincount(labels, weights=weights, minlength=n_select)
+    empty = np.flatnonzero(picks < 0)
+    if empty.shape[0]:
+        used = np.zeros(n_samples, dtype=bool)
+        used[picks[picks >= 0]] = True
+        for c in empty:  # rare: only with duplicated points
+            diff = Z - centres[c]
+            dist = np.einsum("ij,ij->i", diff, diff)
+            dist[used] = np.inf
+            tied = np.flatnonzero(dist == dist.min())
+            picks[c] = tied[np.argmin(keys[tied])]
+            used[picks[c]] = True
+    return picks, sizes

@@ -1,0 +1,277 @@
+"""Hybrid strategies: an uncertainty pre-filter, then a diversity selector.
+
+The pool is scored by a pointwise utility (any measure of
+:mod:`skactive.measures` or any pointwise strategy); the ``ceil(beta * k)``
+most informative samples pass the filter; a diversity selector (core-set,
+k-means centres, utility-weighted k-means centres, or a callable) picks the
+batch of ``k`` among them, in the embedding of the ``embedding`` parameter.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
+
+from ..base import QueryStrategy, QueryTags
+from ..utils._docstrings import fill_doc
+from ..utils._selection import draw_salt, tie_keys, top_k
+from ._coreset import greedy_k_center
+from ._diversity import (
+    _EmbeddingMixin,
+    check_embedding,
+    check_metric,
+    check_real,
+    check_uncertainty,
+    make_uncertainty_strategy,
+    select_near_centres,
+    uncertainty_query_tags,
+)
+
+__all__ = ["HybridSampling"]
+
+SELECTORS = ("coreset", "kmeans", "weighted_kmeans")
+
+
+def kmeans_weights(utilities: np.ndarray) -> np.ndarray:
+    """Sample weights from utilities: clipped at 0, plus 1e-6 of the largest.
+
+    The small floor keeps every candidate eligible for k-means++ seeding;
+    all-zero utilities give uniform weights.
+    """
+    weights = np.clip(np.asarray(utilities, dtype=np.float64), 0.0, None)
+    largest = weights.max() if weights.shape[0] else 0.0
+    if not largest > 0.0:
+        return np.ones_like(weights)
+    return weights + 1e-6 * largest
+
+
+class _PrefilterStrategy(_EmbeddingMixin, QueryStrategy):
+    """Pre-filter the top ``beta * k`` by a utility, then select for diversity."""
+
+    def _get_selector(self):
+        return self.selector
+
+    def _query_tags(self) -> QueryTags:
+        return uncertainty_query_tags(self.uncertainty)
+
+    def _check_params(self) -> None:
+        check_uncertainty(self.uncertainty)
+        check_real(self.beta, "beta", low=1.0)
+        check_metric(self.metric)
+        check_embedding(self.embedding)
+        selector = self._get_selector()
+        if not callable(selector) and selector not in SELECTORS:
+            raise ValueError(
+                f"selector must be one of {SELECTORS} or a callable, got {selector!r}."
+            )
+
+    def _fit(self, X, y) -> None:
+        self._fit_embedding(X)
+        self.uncertainty_strategy_ = make_uncertainty_strategy(self, X, y)
+
+    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
+        salt = draw_salt(rng)
+        n_samples = _num_samples(X)
+        utilities = np.asarray(self.uncertainty_strategy_.utility(X), dtype=np.float64)
+        n_kept = min(n_samples, math.ceil(self.beta * batch_size))
+        kept_utilities, kept = top_k(utilities, np.arange(n_samples), n_kept, salt)
+        if n_kept == batch_size:
+            return kept
+        Z = self._embed(_safe_indexing(X, kept))
+        selector = self._get_selector()
+        if selector == "coreset":
+            chosen = greedy_k_center(
+                Z,
+                batch_size,
+                salt,
+                centres=self.labelled_embedding_,
+                metric=self.metric,
+                block_rows=self.chunk_size,
+            )
+        elif selector in ("kmeans", "weighted_kmeans"):
+            weights = (
+                kmeans_weights(kept_utilities)
+                if selector == "weighted_kmeans"
+                else None
+            )
+            chosen, _ = select_near_centres(
+                Z, batch_size, rng, salt, sample_weight=weights, metric=self.metric
+            )
+            # Best first: by utility, ties by tie key.
+            chosen = chosen[
+                np.lexsort((tie_keys(kept[chosen], salt), -kept_utilities[chosen]))
+            ]
+        else:
+            chosen = _check_selected(
+                selector(Z, kept_utilities, batch_size, rng), batch_size, n_kept
+            )
+        return kept[chosen]
+
+
+def _check_selected(selected, batch_size: int, n_candidates: int) -> np.ndarray:
+    selected = np.asarray(selected)
+    if (
+        selected.shape != (batch_size,)
+        or not np.issubdtype(selected.dtype, np.integer)
+        or np.unique(selected).shape[0] != batch_size
+        or selected.min() < 0
+        or selected.max() >= n_candidates
+    ):
+        raise ValueError(
+            f"selector must return {batch_size} distinct integer indices in "
+            f"[0, {n_candidates}); got {selected!r}."
+        )
+    return selected.astype(np.intp)
+
+
+_HYBRID_DOC_COMMON = """%(batch_size)s
+    chunk_size : int, default=None
+        Number of pool rows scored at a time by the pre-filter utility (and
+        rows per block of the core-set distances). The selected indices do not
+        depend on it.
+    %(n_jobs)s
+    %(pool_subsample)s
+    %(random_state)s
+        It also seeds k-means.
+    %(warm_start)s
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    uncertainty_strategy_ : QueryStrategy
+        The fitted pointwise strategy of the pre-filter (its estimator is
+        ``estimator_``, frozen).
+    labelled_embedding_ : ndarray of shape (n_labelled, n_dims)
+        Embedding of the labelled samples (the initial core-set centres).
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+"""
+
+_UNCERTAINTY_DOC = """uncertainty : str or QueryStrategy, default="margin"
+        Informativeness of the pre-filter: the name of a function of
+        :mod:`skactive.measures` (``"margin"``, ``"entropy"``,
+        ``"least_confidence"`` on ``predict_proba``; ``"mutual_information"``,
+        ``"vote_entropy"``, ``"kl_divergence"``, ``"consensus_entropy"``,
+        ``"variation_ratio"``, ``"mean_std"`` on ``predict_proba_samples``),
+        or a strategy with a pointwise utility (e.g. ``EntropySampling()``,
+        ``QueryByCommittee()``, ``InformationDensity()``), whose own estimator
+        is replaced by this strategy's fitted ``estimator_``."""
+
+_BETA_DOC = """beta : float, default=10
+        Pre-filter size factor: the ``ceil(beta * batch_size)`` samples of
+        highest utility (at most the pool) are the candidates. ``beta >= 1``;
+        with ``beta=1`` the batch is the plain top-k."""
+
+_METRIC_DOC = """metric : {"euclidean", "cosine"}, default="euclidean"
+        Distance of the diversity step. With ``"cosine"`` the embeddings are
+        scaled to unit norm (k-means then clusters directions)."""
+
+_EMBEDDING_DOC = """embedding : {"auto", "raw", "transform", "penultimate"} or \
+callable, default="auto"
+        Feature space of the diversity step, through
+        :func:`skactive.embedding.get_embedding` with the fitted estimator
+        (``"auto"``: a network's penultimate layer, else a pipeline's
+        transform, else the raw features). Only the pre-filtered samples are
+        embedded."""
+
+
+@fill_doc
+class HybridSampling(_PrefilterStrategy):
+    __doc__ = f"""Uncertainty pre-filter, then a diversity selector on top.
+
+    A generic two-stage hybrid: the ``ceil(beta * k)`` most informative pool
+    samples under ``uncertainty`` are the candidates, and ``selector`` picks a
+    diverse batch of ``k`` among them:
+
+    - ``"coreset"``: greedy k-center over the candidates, the labelled
+      samples being the initial centres (uncertainty, then core-set);
+    - ``"kmeans"``: k-means with ``k`` clusters over the candidates, the
+      candidate nearest each centre (*representative sampling*, Xu et al.
+      2003: cluster the most uncertain samples and query the medoids);
+    - ``"weighted_kmeans"``: the same with the utilities as k-means sample
+      weights (:class:`DiverseMiniBatch`, Zhdanov 2019);
+    - a callable ``selector(Z, utilities, k, rng) -> indices`` into the
+      candidates' embedding ``Z`` (``k`` distinct indices, best first),
+      ``rng`` being a seeded :class:`numpy.random.RandomState`.
+
+    The picks of ``"kmeans"`` and ``"weighted_kmeans"`` are returned by
+    decreasing utility; those of ``"coreset"`` in the order picked.
+
+    Parameters
+    ----------
+    %(estimator)s
+    {_UNCERTAINTY_DOC}
+    selector : {{"coreset", "kmeans", "weighted_kmeans"}} or callable, \
+default="coreset"
+        The diversity selector, see above.
+    {_BETA_DOC}
+    {_METRIC_DOC}
+    {_EMBEDDING_DOC}
+    {_HYBRID_DOC_COMMON}
+    See Also
+    --------
+    DiverseMiniBatch : the weighted k-means hybrid of Zhdanov (2019).
+    CoreSet : greedy k-center over the whole pool.
+    InformationDensity : uncertainty weighted by representativeness.
+
+    References
+    ----------
+    .. [1] Z. Xu, K. Yu, V. Tresp, X. Xu and J. Wang, "Representative
+       Sampling for Text Classification Using Support Vector Machines",
+       ECIR 2003.
+    .. [2] F. Zhdanov, "Diverse mini-batch Active Learning",
+       arXiv:1901.05954, 2019.
+    .. [3] O. Sener and S. Savarese, "Active Learning for Convolutional
+       Neural Networks: A Core-Set Approach", ICLR 2018.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive import HybridSampling
+    >>> X, y = load_iris(return_X_y=True)
+    >>> strategy = HybridSampling(LogisticRegression(), uncertainty="entropy",
+    ...                           selector="kmeans", batch_size=3, random_state=0)
+    >>> strategy.fit(X[::10], y[::10]).query(X).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        uncertainty="margin",
+        selector="coreset",
+        beta=10,
+        metric="euclidean",
+        embedding="auto",
+        batch_size=1,
+        chunk_size=None,
+        n_jobs=None,
+        pool_subsample=None,
+        random_state=None,
+        warm_start=False,
+    ):
+        super().__init__(
+            estimator,
+            batch_size=batch_size,
+            chunk_size=chunk_size,
+            n_jobs=n_jobs,
+            pool_subsample=pool_subsample,
+            random_state=random_state,
+            warm_start=warm_start,
+        )
+        self.uncertainty = uncertainty
+        self.selector = selector
+        self.beta = beta
+        self.metric = metric
+        self.embedding = embedding

@@ -1,0 +1,126 @@
+"""The factors of a softmax last layer's gradient, shared by BADGE and EGL.
+
+For a last layer ``z = W h + b`` followed by a softmax and the cross-entropy
+loss of a label ``y``, the gradient with respect to ``(W, b)`` is the outer
+product ``(p - e_y) ⊗ [h, 1]``. Both factors are cheap: ``a = p - e_y`` has
+``n_classes`` entries and ``h`` is the embedding of the sample, so the
+``n_classes * (n_dims + 1)`` gradient embedding never needs to be built:
+
+- its norm is ``||a|| * ||[h, 1]||``;
+- the inner product of two of them is ``(a_i · a_j) * (h_i · h_j + 1)``.
+
+Where ``h`` comes from is :func:`skactive.embedding.get_embedding`'s choice:
+a network's penultimate activations, a pipeline's transformed features, or
+the raw features of a linear model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+
+from ..embedding import get_embedding
+
+__all__ = ["LastLayer", "last_layer"]
+
+
+def _final_estimator(estimator):
+    """The model that owns the last layer (through frozen wrappers and pipelines)."""
+    while True:
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        else:
+            return estimator
+
+
+def _one_weight_vector(estimator, n_classes: int) -> bool:
+    """A binary linear model with a single weight vector (``coef_`` of 1 row)."""
+    coef = getattr(_final_estimator(estimator), "coef_", None)
+    return (
+        n_classes == 2
+        and coef is not None
+        and np.ndim(coef) == 2
+        and (np.shape(coef)[0] == 1)
+    )
+
+
+def _has_bias(estimator) -> bool:
+    """Whether the last layer has a bias (``fit_intercept``, else assumed)."""
+    return bool(getattr(_final_estimator(estimator), "fit_intercept", True))
+
+
+@dataclass
+class LastLayer:
+    """Probabilities and embedding of pool samples, for gradient factors.
+
+    Attributes
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Predicted class probabilities.
+    embedding : ndarray of shape (n_samples, n_dims)
+        Input ``h`` of the last layer.
+    one_column : bool
+        The model is binary with one weight vector (e.g. a binary
+        :class:`~sklearn.linear_model.LogisticRegression`): its gradient factor
+        is the scalar ``p_1 - 1[y = 1]`` instead of the vector ``p - e_y``.
+    bias : float
+        ``1.0`` when the last layer has a bias (its gradient is the ``1``
+        appended to ``h``), else ``0.0``.
+    """
+
+    proba: np.ndarray
+    embedding: np.ndarray
+    one_column: bool
+    bias: float
+
+    def hallucinated_factor(self) -> np.ndarray:
+        """``a = p - e_ŷ`` for the predicted label ``ŷ = argmax p``.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_classes) or (n_samples, 1)
+        """
+        proba = self.proba
+        rows = np.arange(proba.shape[0])
+        predicted = proba.argmax(axis=1)
+        if self.one_column:
+            return (proba[:, 1] - (predicted == 1))[:, None]
+        a = proba.copy()
+        a[rows, predicted] -= 1.0
+        return a
+
+    def embedding_sq_norms(self) -> np.ndarray:
+        """``||[h, 1]||^2`` (or ``||h||^2`` without bias), in float64."""
+        h = self.embedding
+        return np.einsum("ij,ij->i", h, h, dtype=np.float64) + self.bias
+
+
+def last_layer(estimator, X, embedding="auto") -> LastLayer:
+    """Probabilities and last-layer input of ``X`` for a fitted classifier.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Fitted, with ``predict_proba``.
+    X : array-like of shape (n_samples, n_features)
+        The samples.
+    embedding : {"auto", "raw", "transform", "penultimate"} or callable
+        Passed to :func:`skactive.embedding.get_embedding`.
+
+    Returns
+    -------
+    layer : LastLayer
+    """
+    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    h = get_embedding(estimator, X, embedding)
+    return LastLayer(
+        proba=proba,
+        embedding=h,
+        one_column=_one_weight_vector(estimator, proba.shape[1]),
+        bias=1.0 if _has_bias(estimator) else 0.0,
+    )
