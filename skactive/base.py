@@ -40,7 +40,6 @@ from sklearn.utils import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -48,7 +47,7 @@ from .exceptions import BatchSizeWarning
 from .utils._compat import _num_samples, _safe_indexing
 from .utils._dask import check_dask_pool, is_dask_array, score_dask_blocks
 from .utils._docstrings import fill_doc
-from .utils._selection import TopK, draw_salt, top_k
+from .utils._selection import TopK, draw_salt, sample_indices, top_k
 from .utils._validation import (
     check_batch_size,
     check_chunk_size,
@@ -398,9 +397,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         n_sub = check_pool_subsample(self.pool_subsample, n_pool, k)
         candidates = (
-            None
-            if n_sub is None
-            else np.sort(sample_without_replacement(n_pool, n_sub, random_state=rng))
+            None if n_sub is None else np.sort(sample_indices(n_pool, n_sub, rng))
         )
 
         if query_tags.batch_aware:

@@ -7,8 +7,10 @@ some feature space. :func:`get_embedding` is the only place that decides which:
 - ``"transform"``: a :class:`~sklearn.pipeline.Pipeline`'s transform by all
   steps before its final estimator (e.g. scaled or PCA features);
 - ``"penultimate"``: the penultimate-layer activations of a network, for any
-  estimator with an ``embed(X)`` method (``skactive.deep`` networks have one);
-- ``"auto"`` (default): ``"penultimate"`` if the estimator has ``embed``,
+  estimator with an ``embed(X)`` method (``skactive.deep`` networks have one),
+  also at the end of a pipeline (after the pipeline's transform);
+- ``"auto"`` (default): ``"penultimate"`` if the estimator (or a pipeline's
+  final step) has ``embed``,
   else ``"transform"`` if it is a pipeline with more than one step, else
   ``"raw"``;
 - a callable ``f(X) -> ndarray of shape (n_samples, n_dims)``.
@@ -34,6 +36,11 @@ def _unwrap(estimator):
     return estimator
 
 
+def _final_step(estimator):
+    """The final estimator of a pipeline, else ``None``."""
+    return estimator[-1] if isinstance(estimator, Pipeline) else None
+
+
 def _resolve(estimator, embedding) -> str | Callable:
     if callable(embedding):
         return embedding
@@ -43,7 +50,7 @@ def _resolve(estimator, embedding) -> str | Callable:
         )
     if embedding != "auto":
         return embedding
-    if hasattr(estimator, "embed"):
+    if hasattr(estimator, "embed") or hasattr(_final_step(estimator), "embed"):
         return "penultimate"
     if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
         return "transform"
@@ -95,6 +102,10 @@ default="auto"
                 f"before its final estimator; got {type(estimator).__name__}."
             )
         Z = estimator[:-1].transform(X)
+    elif isinstance(estimator, Pipeline) and hasattr(estimator[-1], "embed"):
+        # a network at the end of a pipeline: its penultimate layer, fed with
+        # the pipeline's transform of X
+        Z = estimator[-1].embed(estimator[:-1].transform(X))
     else:  # penultimate
         if not hasattr(estimator, "embed"):
             raise TypeError(

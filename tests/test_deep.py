@@ -289,6 +289,20 @@ def test_wrong_number_of_features(fitted, data):
 
 
 # -------------------------------------------------------------- embeddings
+def test_auto_embedding_of_a_pipeline_ending_in_a_network(data):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), _net()).fit(X, y)
+    scaled = pipe[0].transform(X)
+    expected = pipe[-1].embed(scaled)
+    assert expected.shape[1] != X.shape[1]  # the layer, not the scaled input
+    np.testing.assert_allclose(get_embedding(pipe, X, "auto"), expected)
+    np.testing.assert_allclose(get_embedding(pipe, X, "penultimate"), expected)
+    np.testing.assert_allclose(get_embedding(pipe, X, "transform"), scaled)
+
+
 def test_embed_is_the_last_linear_input(fitted, data):
     X, _ = data
     with torch.no_grad():

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.random import sample_without_replacement
 
 from ..base import QueryStrategy, QueryTags
 from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
+from ..utils._selection import sample_indices
 
 
 @fill_doc
@@ -60,4 +60,4 @@ class RandomSampling(QueryStrategy):
         )
 
     def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
-        return sample_without_replacement(_num_samples(X), batch_size, random_state=rng)
+        return sample_indices(_num_samples(X), batch_size, rng)

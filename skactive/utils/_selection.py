@@ -116,3 +116,24 @@ class TopK:
             self.k,
             self.salt,
         )
+
+
+def sample_indices(n: int, k: int, rng: np.random.RandomState) -> np.ndarray:
+    """``k`` distinct indices drawn uniformly from ``range(n)``, in random order.
+
+    For ``k`` up to half of ``n`` it draws integers with replacement and keeps
+    the first occurrence of each value until ``k`` are distinct (the first
+    ``k`` distinct values of an i.i.d. uniform stream are a uniform random
+    ``k``-subset in random order): O(k) time and memory, where
+    :meth:`~numpy.random.RandomState.choice` permutes all ``n``. Larger ``k``
+    takes the first ``k`` of a permutation.
+    """
+    if 2 * k > n:
+        return rng.permutation(n)[:k]
+    drawn = np.empty(0, dtype=np.int64)
+    while True:
+        batch = rng.randint(n, size=k + k // 4 + 16)
+        drawn = np.concatenate([drawn, batch])
+        values, first = np.unique(drawn, return_index=True)
+        if values.shape[0] >= k:
+            return drawn[np.sort(first)[:k]]
