@@ -52,6 +52,7 @@ from .utils._validation import (
     check_batch_size,
     check_chunk_size,
     check_has_method,
+    check_plain_array,
     check_pool_subsample,
 )
 
@@ -223,20 +224,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if reset:
             return validate_data(self, X, fit_y, reset=True, **kwargs)
         if input_name == "X_pool":
-            if (
-                isinstance(X, np.ndarray)
-                and X.ndim == 2
-                and X.dtype.kind in "fiu"
-                and not hasattr(self, "feature_names_in_")
-            ):
-                # Fast path for the common case, the same checks as below: a
-                # pool is validated at every query, and validate_data costs
-                # about as much as predict_proba on 1,000 samples.
-                if X.shape[1] != self.n_features_in_:
-                    raise ValueError(
-                        f"X has {X.shape[1]} features, but {type(self).__name__} "
-                        f"is expecting {self.n_features_in_} features as input."
-                    )
+            if check_plain_array(self, X):
                 return X
             # Finiteness is left to the estimator, see _score_chunk.
             kwargs["ensure_all_finite"] = False

@@ -12,7 +12,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import _num_samples, _safe_indexing
-from ..utils._validation import check_batch_size, check_has_method
+from ..utils._validation import check_batch_size, check_has_method, check_plain_array
 
 __all__ = ["Committee"]
 
@@ -338,20 +338,8 @@ default=None
         )
         if reset:
             return validate_data(self, X, y, **kwargs)
-        if (
-            isinstance(X, np.ndarray)
-            and X.ndim == 2
-            and X.dtype.kind in "fiu"
-            and not hasattr(self, "feature_names_in_")
-        ):
-            # Fast path: finiteness is left to the members, which check their
-            # input anyway (a pass over X costs a third of a linear model's
-            # predict_proba).
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} "
-                    f"is expecting {self.n_features_in_} features as input."
-                )
+        if check_plain_array(self, X):
+            # finiteness is left to the members, which check their input
             return X
         return validate_data(self, X, reset=False, **kwargs)
 
