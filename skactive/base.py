@@ -216,6 +216,8 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _validate_X(self, X, *, reset: bool, input_name: str = "X", fit_y=None):
         """``validate_data`` with the estimator's sparse and NaN support."""
+        if input_name == "X_pool" and check_plain_array(self, X):
+            return X
         input_tags = get_tags(self).input_tags
         kwargs = dict(
             accept_sparse=["csr", "csc"] if input_tags.sparse else False,
@@ -224,8 +226,6 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if reset:
             return validate_data(self, X, fit_y, reset=True, **kwargs)
         if input_name == "X_pool":
-            if check_plain_array(self, X):
-                return X
             # Finiteness is left to the estimator, see _score_chunk.
             kwargs["ensure_all_finite"] = False
             kwargs["ensure_min_samples"] = 0
@@ -339,7 +339,8 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             One utility per pool sample.
         """
         X_pool = self._check_pool(X_pool)
-        _, utilities = self._score_pool(X_pool, None, 0, np.uint64(0), True)
+        allow_nan = get_tags(self).input_tags.allow_nan
+        _, utilities = self._score_pool(X_pool, None, 0, np.uint64(0), True, allow_nan)
         return utilities
 
     def query(self, X_pool, batch_size=None, *, return_utilities=False):
@@ -376,7 +377,8 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 stacklevel=2,
             )
             k = n_pool
-        query_tags = get_query_tags(self)
+        tags = get_tags(self)
+        query_tags, allow_nan = tags.query_tags, tags.input_tags.allow_nan
         if return_utilities and not query_tags.pointwise_utility:
             raise ValueError(
                 f"return_utilities=True: {type(self).__name__} selects its batch "
@@ -396,14 +398,14 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 X_cand = X_cand.compute()
             assert_all_finite(
                 X_cand,
-                allow_nan=get_tags(self).input_tags.allow_nan,
+                allow_nan=allow_nan,
                 input_name="X_pool",
             )
             selected = np.asarray(self._select(X_cand, k, rng), dtype=np.intp)
             return selected if candidates is None else candidates[selected]
 
         indices, utilities = self._score_pool(
-            X_pool, candidates, k, draw_salt(rng), return_utilities
+            X_pool, candidates, k, draw_salt(rng), return_utilities, allow_nan
         )
         return (indices, utilities) if return_utilities else indices
 
@@ -417,7 +419,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             raise ValueError("X_pool is empty: there is nothing left to query.")
         return X_pool
 
-    def _score_pool(self, X_pool, candidates, k, salt, keep_utilities):
+    def _score_pool(self, X_pool, candidates, k, salt, keep_utilities, allow_nan):
         """Score the pool chunk by chunk; stream the top-k and/or utilities."""
         n_pool = _num_samples(X_pool)
         n_scored = n_pool if candidates is None else candidates.shape[0]
@@ -426,7 +428,6 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         chunk_size = check_chunk_size(
             self.chunk_size, X_pool.shape[1], itemsize, n_rows=n_scored, n_jobs=n_jobs
         )
-        allow_nan = get_tags(self).input_tags.allow_nan
 
         def tasks():
             for batch in gen_batches(n_scored, chunk_size):
