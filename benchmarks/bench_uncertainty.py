@@ -127,6 +127,27 @@ def parallel(n, repeats):
     }
 
 
+def markdown(payload) -> str:
+    """The speed table of docs/benchmarks.md, from a payload."""
+    cells = {}
+    for r in payload["speed"]:
+        cells.setdefault((r["n_pool"], r["batch_size"]), {})[r["method"]] = r
+    lines = [
+        "| pool | batch | predict_proba (s) | least confident | margin | entropy "
+        "| variation ratio | random sampling (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (n, b), row in sorted(cells.items()):
+        timed = " | ".join(
+            f"{row[m]['query_s']:.4f} ({row[m]['ratio']:.2f}x)" for m in METHODS
+        )
+        lines.append(
+            f"| {n:,} | {b:,} | {row['margin']['predict_proba_s']:.4f} | {timed} "
+            f"| {row['margin']['random_sampling_s']:.4f} |"
+        )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="pools up to 10^5")
@@ -141,7 +162,7 @@ def main():
             "parallel": parallel(20_000 if args.quick else 100_000, 3),
         }
     path = write_json("uncertainty" + ("_quick" if args.quick else ""), payload)
-    print(f"written {path}")
+    print(f"written {path}\n\n{markdown(payload)}")
 
 
 if __name__ == "__main__":
