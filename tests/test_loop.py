@@ -750,3 +750,30 @@ def test_classifier_warm_start_keeps_every_round():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf.learning_curve(X, y)
+
+
+def test_each_round_draws_fresh_random_numbers():
+    """An int random_state must not repeat the same draw every round.
+
+    With a fixed seed per query, random sampling would take the same
+    positions of the shrinking unlabelled pool each round: consecutive rows,
+    a biased baseline on data sorted by class.
+    """
+    from skactive import ActiveLearner, RandomSampling
+
+    X = np.arange(400, dtype=float).reshape(-1, 1)
+    y = np.repeat([0, 1], 200)  # sorted by class
+    learner = ActiveLearner(RandomSampling(batch_size=1, random_state=0), X)
+    learner.teach([0, 399], [0, 1])
+    picks = []
+    for _ in range(30):
+        (i,) = learner.query()
+        learner.teach([i], [y[i]])
+        picks.append(i)
+    assert np.unique(np.diff(picks)).size > 5  # not one repeated step
+    assert 5 < (np.array(picks) >= 200).sum() < 25  # both halves sampled
+    # and still reproducible
+    again = ActiveLearner(RandomSampling(batch_size=1, random_state=0), X)
+    again.teach([0, 399], [0, 1])
+    (first,) = again.query()
+    assert first == picks[0]

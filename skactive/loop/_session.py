@@ -488,6 +488,7 @@ class ActiveLearner:
         self.fit_model()
         if self._model_ready:
             X_unlabelled = _safe_indexing(self.X_pool, unlabelled)
+            self._reseed_strategy()
             local = self.strategy_.query(X_unlabelled, batch_size=batch_size)
             return unlabelled[np.asarray(local, dtype=np.intp)]
         k = self._batch_size(batch_size)
@@ -500,6 +501,21 @@ class ActiveLearner:
             )
             k = unlabelled.size
         return self._fallback_rng().choice(unlabelled, size=k, replace=False)
+
+    def _reseed_strategy(self) -> None:
+        """Give the strategy a fresh int seed for this round.
+
+        A strategy with an int ``random_state`` draws the same numbers at every
+        query. Across the rounds of a session that would repeat its random
+        choices on a shrinking pool (random sampling would take the same
+        positions round after round; subsamples and tie-breaks would repeat),
+        so each round gets the seed ``SeedSequence([random_state, round])``:
+        reproducible, and independent between rounds.
+        """
+        base = self.strategy.get_params(deep=False).get("random_state")
+        if isinstance(base, numbers.Integral) and not isinstance(base, bool):
+            seed = np.random.SeedSequence([int(base), self._version])
+            self.strategy_.set_params(random_state=int(seed.generate_state(1)[0]))
 
     def _fallback_rng(self) -> np.random.RandomState:
         if self._rng is not None:
