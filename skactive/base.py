@@ -49,11 +49,13 @@ from .utils._dask import check_dask_pool, is_dask_array, score_dask_blocks
 from .utils._docstrings import fill_doc
 from .utils._selection import TopK, draw_salt, sample_indices, top_k
 from .utils._validation import (
+    check_array_params,
     check_batch_size,
     check_chunk_size,
     check_has_method,
     check_plain_array,
     check_pool_subsample,
+    inherit_input_tags,
 )
 
 __all__ = ["QueryStrategy", "QueryTags", "StrategyTags", "get_query_tags"]
@@ -202,10 +204,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return LogisticRegression() if self.estimator is None else self.estimator
 
     def __sklearn_tags__(self) -> StrategyTags:
-        tags = super().__sklearn_tags__()
-        estimator_tags = get_tags(self._get_estimator())
-        tags.input_tags.sparse = estimator_tags.input_tags.sparse
-        tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
+        tags = inherit_input_tags(super().__sklearn_tags__(), [self._get_estimator()])
         return StrategyTags(
             **{f.name: getattr(tags, f.name) for f in fields(Tags)},
             query_tags=self._query_tags(),
@@ -218,11 +217,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """``validate_data`` with the estimator's sparse and NaN support."""
         if input_name == "X_pool" and check_plain_array(self, X):
             return X
-        input_tags = get_tags(self).input_tags
-        kwargs = dict(
-            accept_sparse=["csr", "csc"] if input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if input_tags.allow_nan else True,
-        )
+        kwargs = check_array_params(self)
         if reset:
             return validate_data(self, X, fit_y, reset=True, **kwargs)
         if input_name == "X_pool":

@@ -3,7 +3,8 @@
 Core-set, clustering, density and BADGE measure distances between samples in
 some feature space. :func:`get_embedding` is the only place that decides which:
 
-- ``"raw"``: the input features themselves;
+- ``"raw"``: the input features themselves (an image or any input of more
+  than two dimensions is flattened to one vector per sample);
 - ``"transform"``: a :class:`~sklearn.pipeline.Pipeline`'s transform by all
   steps before its final estimator (e.g. scaled or PCA features);
 - ``"penultimate"``: the penultimate-layer activations of a network, for any
@@ -94,7 +95,8 @@ default="auto"
     if callable(how):
         Z = how(X)
     elif how == "raw":
-        Z = X
+        # n-d inputs (images) are compared as flat vectors of their values
+        Z = X.reshape(X.shape[0], -1) if getattr(X, "ndim", 2) > 2 else X
     elif how == "transform":
         if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
             raise ValueError(

@@ -8,6 +8,7 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.utils import get_tags  # noqa: E402
 from skorch.toy import MLPModule  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -15,10 +16,17 @@ from skactive import (  # noqa: E402
     BADGE,
     BALD,
     BatchBALD,
+    Committee,
+    CoreSet,
     EntropySampling,
     ExpectedGradientLength,
+    MarginSampling,
     MeanSTD,
+    QueryByCommittee,
+    TypiClust,
     VariationRatioSampling,
+    cold_start,
+    simulate,
 )
 from skactive.deep import DropConnect, MCDropoutClassifier, mc_dropconnect  # noqa: E402
 from skactive.deep._mc_dropout import _mc_mode  # noqa: E402
@@ -454,3 +462,60 @@ def test_active_learning_loop_on_digits():
             mask[pool[strategy.query(X[pool])]] = True
         assert mask.sum() == 20 + 3 * strategy.batch_size
         assert scores[-1] > 0.7  # ~0.79 with 80 labels, from ~0.74 with 20
+
+
+# ------------------------------------------------------- images (n-d input)
+@pytest.fixture(scope="module")
+def images():
+    """Digits as 1 x 6 x 6 images (the 8 x 8 digits without their border)."""
+    X, y = load_digits(n_class=3, return_X_y=True)
+    X = (X.reshape(-1, 1, 8, 8)[:, :, 1:7, 1:7] / 16.0).astype(np.float32)
+    return X[:150], y[:150]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda net: MarginSampling(net),
+        lambda net: BALD(net),
+        lambda net: BatchBALD(net),
+        lambda net: BADGE(net),
+        lambda net: CoreSet(net, embedding="raw"),
+        lambda net: TypiClust(net),
+        lambda net: QueryByCommittee(
+            Committee(base_estimator=net, n_members=2, random_state=0)
+        ),
+    ],
+    ids=["margin", "bald", "batchbald", "badge", "coreset-raw", "typiclust", "qbc"],
+)
+def test_strategies_take_image_pools(make, images):
+    X, y = images
+    net = _net(ConvNet, max_epochs=3, n_mc_samples=4)
+    strategy = make(net).set_params(batch_size=5, random_state=0)
+    assert get_tags(strategy).input_tags.three_d_array
+    strategy.fit(X[:30], y[:30])
+    picks = strategy.query(X[30:])
+    assert picks.shape == (5,) and len(np.unique(picks)) == 5
+    assert picks.max() < len(X) - 30
+    # the same picks from the flat pool's rows, chunk by chunk
+    chunked = clone(strategy).set_params(chunk_size=17).fit(X[:30], y[:30])
+    np.testing.assert_array_equal(chunked.query(X[30:]), picks)
+
+
+def test_raw_embedding_of_images_is_the_flat_pixels(images):
+    X, _ = images
+    np.testing.assert_array_equal(get_embedding(None, X, "raw"), X.reshape(150, 36))
+    assert cold_start(X, 4, random_state=0).shape == (4,)
+
+
+def test_image_loop_and_clear_error_for_flat_models(images):
+    X, y = images
+    strategy = MarginSampling(_net(ConvNet, max_epochs=3), random_state=0)
+    result = simulate(
+        strategy, X[:120], y[:120], X[120:], y[120:],
+        initial_size=9, batch_size=6, budget=12, random_state=0,
+    )  # fmt: skip
+    assert result.history["n_labels"].tolist() == [9, 15, 21]
+    assert len(np.unique(result.indices)) == 21
+    with pytest.raises(ValueError, match="dim 4"):
+        MarginSampling().fit(X, y)  # a LogisticRegression needs 2-d samples

@@ -6,13 +6,19 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import _num_samples, _safe_indexing
-from ..utils._validation import check_batch_size, check_has_method, check_plain_array
+from ..utils._validation import (
+    check_array_params,
+    check_batch_size,
+    check_has_method,
+    check_plain_array,
+    inherit_input_tags,
+)
 
 __all__ = ["Committee"]
 
@@ -322,20 +328,12 @@ default=None
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         try:
-            members = [e for _, e in self._members()]
-            member_tags = [get_tags(e) for e in members]
+            return inherit_input_tags(tags, [e for _, e in self._members()])
         except (TypeError, ValueError, AttributeError):
             return tags  # invalid parameters: fit reports them
-        tags.input_tags.sparse = all(t.input_tags.sparse for t in member_tags)
-        tags.input_tags.allow_nan = all(t.input_tags.allow_nan for t in member_tags)
-        return tags
 
     def _validate_X(self, X, *, reset: bool, y=None):
-        input_tags = get_tags(self).input_tags
-        kwargs = dict(
-            accept_sparse=["csr", "csc"] if input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if input_tags.allow_nan else True,
-        )
+        kwargs = check_array_params(self)
         if reset:
             return validate_data(self, X, y, **kwargs)
         if check_plain_array(self, X):

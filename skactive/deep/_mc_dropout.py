@@ -454,6 +454,12 @@ class MCDropoutClassifier(NeuralNetClassifier):
         self.embedding_layer = embedding_layer
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # any tensor shape reaches the module: images (n, C, H, W), sequences
+        tags.input_tags.three_d_array = True
+        return tags
+
     # ------------------------------------------------------------ randomness
     @contextmanager
     def _torch_rng(self):

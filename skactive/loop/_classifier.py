@@ -7,12 +7,14 @@ import copy
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import check_scoring
-from sklearn.utils import _safe_indexing, column_or_1d, get_tags
+from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..strategies import MarginSampling
+from ..utils._compat import _safe_indexing
+from ..utils._validation import check_array_params, inherit_input_tags
 from ._core import (
     check_loop_params,
     draw_seeds,
@@ -149,18 +151,10 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         return MarginSampling() if self.strategy is None else self.strategy
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        strategy_tags = get_tags(self._get_strategy())
-        tags.input_tags.sparse = strategy_tags.input_tags.sparse
-        tags.input_tags.allow_nan = strategy_tags.input_tags.allow_nan
-        return tags
+        return inherit_input_tags(super().__sklearn_tags__(), [self._get_strategy()])
 
     def _validate_X(self, X, *, reset: bool, y=None):
-        input_tags = get_tags(self).input_tags
-        kwargs = dict(
-            accept_sparse=["csr", "csc"] if input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if input_tags.allow_nan else True,
-        )
+        kwargs = check_array_params(self)
         if reset:
             return validate_data(self, X, y, reset=True, **kwargs)
         return validate_data(self, X, reset=False, **kwargs)

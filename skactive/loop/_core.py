@@ -6,9 +6,10 @@ import numbers
 import time
 
 import numpy as np
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
+from ..utils._compat import _safe_indexing
 from ..utils._validation import check_batch_size
 
 __all__ = [

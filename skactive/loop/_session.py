@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples
 from tqdm.auto import tqdm
 
 from ..exceptions import BatchSizeWarning
+from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import check_batch_size
 from ._persist import atomic_write_bytes, file_digest, pool_fingerprint
 

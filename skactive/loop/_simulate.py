@@ -8,11 +8,11 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import get_scorer, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
-from sklearn.utils import _safe_indexing, check_consistent_length, column_or_1d
+from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples
 
 from ..metrics import area_under_learning_curve, labels_to_reach
+from ..utils._compat import _num_samples, _safe_indexing
 from ._core import (
     check_loop_params,
     draw_seeds,

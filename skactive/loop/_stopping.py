@@ -6,8 +6,9 @@ import numbers
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
-from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import _num_samples
+from sklearn.utils import check_random_state
+
+from ..utils._compat import _num_samples, _safe_indexing
 
 __all__ = ["MaxConfidence", "StabilizingPredictions", "StoppingCriterion"]
 

@@ -181,7 +181,7 @@ def cold_start(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features) or (n_samples, ...)
         The unlabelled pool.
     batch_size : int
         Number of samples to select. Larger than the pool: a
@@ -226,7 +226,7 @@ def cold_start(
     >>> sorted(y[idx].tolist())
     [0, 1, 2, 3]
     """
-    X = check_array(X, input_name="X")
+    X = check_array(X, allow_nd=True, input_name="X")
     n_samples = X.shape[0]
     k = check_batch_size(batch_size)
     if k > n_samples:

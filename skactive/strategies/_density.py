@@ -16,10 +16,10 @@ import copy
 import numbers
 
 import numpy as np
-from sklearn.utils import _safe_indexing, check_random_state, gen_batches
-from sklearn.utils.validation import _num_samples
+from sklearn.utils import check_random_state, gen_batches
 
 from ..base import QueryStrategy, QueryTags
+from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._dask import is_dask_array
 from ..utils._docstrings import fill_doc
 from ._diversity import (

@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _num_samples
 
 from ..base import QueryStrategy, QueryTags
+from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._docstrings import fill_doc
 from ..utils._selection import draw_salt, tie_keys, top_k
 from ._coreset import greedy_k_center

@@ -6,14 +6,40 @@ import math
 import numbers
 
 import numpy as np
+from sklearn.utils import get_tags
 
 __all__ = [
+    "check_array_params",
     "check_batch_size",
     "check_chunk_size",
     "check_has_method",
     "check_pool_subsample",
     "check_proba_samples",
+    "inherit_input_tags",
 ]
+
+# The input tags a meta-estimator shares with the models it wraps: sparse
+# matrices, NaN, and arrays of more than two dimensions (``three_d_array``:
+# images or sequences for a network, which reads them as any tensor).
+_INHERITED_INPUT_TAGS = ("sparse", "allow_nan", "three_d_array")
+
+
+def inherit_input_tags(tags, estimators):
+    """Set ``tags``' input tags to what every one of ``estimators`` accepts."""
+    inner = [get_tags(e).input_tags for e in estimators]
+    for name in _INHERITED_INPUT_TAGS:
+        setattr(tags.input_tags, name, all(getattr(t, name) for t in inner))
+    return tags
+
+
+def check_array_params(estimator) -> dict:
+    """``check_array`` keyword arguments that follow ``estimator``'s input tags."""
+    input_tags = get_tags(estimator).input_tags
+    return dict(
+        accept_sparse=["csr", "csc"] if input_tags.sparse else False,
+        ensure_all_finite="allow-nan" if input_tags.allow_nan else True,
+        allow_nd=input_tags.three_d_array,
+    )
 
 
 def _is_int(value) -> bool:
