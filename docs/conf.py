@@ -54,6 +54,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax files copied into the build, no CDN
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
 ]
@@ -76,11 +77,6 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
-# User-guide pages that may not be written yet: in ``user_guide.md``, a
-# toctree entry naming one of them is dropped while its file is missing (see
-# ``_drop_missing_pages``), so a page appears in the guide as soon as its
-# author adds it, and no placeholder is needed.
-OPTIONAL_PAGES = {"committee", "deep", "diversity", "loop"}
 default_role = "literal"  # `x` in a docstring is code, not a cross-reference
 pygments_style = "sphinx"
 
@@ -329,25 +325,6 @@ def _check_api_complete(app):
             )
 
 
-def _drop_missing_pages(app, docname, source):
-    """Drop toctree entries of ``OPTIONAL_PAGES`` whose file does not exist."""
-    if docname != "user_guide":
-        return
-    for page in OPTIONAL_PAGES:
-        # Read this page again when an optional page appears (a missing
-        # dependency always counts as changed).
-        app.env.note_dependency(str(DOCS / f"{page}.md"))
-    lines = source[0].splitlines(keepends=True)
-    kept = [
-        line
-        for line in lines
-        if line.strip() not in OPTIONAL_PAGES
-        or (DOCS / f"{line.strip()}.md").exists()
-        or (DOCS / f"{line.strip()}.rst").exists()
-    ]
-    source[0] = "".join(kept)
-
-
 # Labels and glossary terms of scikit-learn's documentation that the docstrings
 # of inherited scikit-learn methods (``score``, ``set_fit_request``, ...) refer
 # to. intersphinx resolves them when it is on; offline, they link to the site.
@@ -373,33 +350,6 @@ def _resolve_sklearn_label(app, env, node, contnode):
     return ref
 
 
-_CONTINUED_TYPE = re.compile(r"^(\s*\w[\w, *]* : .*), \\$")
-_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?![`\w])")
-_PARAM_LINE = re.compile(r"^(\s*\*{0,2}\w+\*{0,2} : )(.*)$")
-
-
-def _fix_numpydoc_source(app, what, name, obj, options, lines):
-    """Two docstring idioms numpydoc does not handle, fixed before it runs.
-
-    - A parameter's type continued on the next line with a trailing
-      backslash (scikit-learn's idiom for long types). In a raw docstring
-      the backslash is kept, and numpydoc would read the next line as a
-      parameter of its own: join the two lines.
-    - A name ending with an underscore in a type (``ndarray of shape
-      (n_features_in_,)``) is a reST reference to an unknown target: quote it.
-    """
-    i = 0
-    while i < len(lines) - 1:
-        if _CONTINUED_TYPE.match(lines[i]):
-            lines[i] = lines[i][:-1] + lines.pop(i + 1).strip()
-            continue
-        i += 1
-    for i, line in enumerate(lines):
-        m = _PARAM_LINE.match(line)
-        if m and "_" in m.group(2):
-            lines[i] = m.group(1) + _TRAILING_UNDERSCORE.sub(r"``\1``", m.group(2))
-
-
 def _skip_foreign_member(app, what, name, obj, skip, options):
     """Document the methods of skactive and scikit-learn, not torch's or skorch's.
 
@@ -419,8 +369,6 @@ def _skip_foreign_member(app, what, name, obj, skip, options):
 
 
 def setup(app):
-    app.connect("source-read", _drop_missing_pages)
-    app.connect("autodoc-process-docstring", _fix_numpydoc_source, priority=100)
     app.connect("autodoc-skip-member", _skip_foreign_member)
     app.connect("missing-reference", _resolve_alias)
     app.connect("missing-reference", _resolve_sklearn_label)

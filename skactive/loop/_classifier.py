@@ -97,7 +97,7 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         Why the loop stopped.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column
         names.
 

@@ -184,9 +184,9 @@ class BADGE(QueryStrategy):
     Parameters
     ----------
     %(estimator)s
-    embedding : {"auto", "raw", "transform", "penultimate"} or callable, \
-default="auto"
-        The last layer's input :math:`h`, see
+    embedding : str or callable, default="auto"
+        The last layer's input :math:`h`: ``"auto"``, ``"raw"``,
+        ``"transform"``, ``"penultimate"`` or a callable, see
         :func:`skactive.embedding.get_embedding`.
     %(batch_size)s
     %(chunk_size)s

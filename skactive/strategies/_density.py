@@ -108,9 +108,9 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
     n_reference : int or None, default=1000
         Size of the random reference sample of the pool; the whole pool when
         the pool is not larger, or when ``None``.
-    embedding : {"auto", "raw", "transform", "penultimate"} or callable, \
-default="auto"
-        Feature space of the similarities, through
+    embedding : str or callable, default="auto"
+        Feature space of the similarities: ``"auto"``, ``"raw"``,
+        ``"transform"``, ``"penultimate"`` or a callable, through
         :func:`skactive.embedding.get_embedding` with the fitted estimator.
     %(batch_size)s
     %(chunk_size)s
@@ -134,7 +134,7 @@ default="auto"
         Embedding of the labelled samples.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column
         names.
 

@@ -150,7 +150,7 @@ _HYBRID_DOC_COMMON = """%(batch_size)s
         Embedding of the labelled samples (the initial core-set centres).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column
         names.
 """
