@@ -345,6 +345,23 @@ def test_a_failed_save_keeps_the_last_good_file(blobs, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # no temp left
 
 
+def test_a_save_removes_temporaries_of_killed_writers(blobs, tmp_path):
+    X, y = blobs
+    path = tmp_path / "s.json"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its process id is free now (and unlikely to be reused)
+    stale = tmp_path / f".s.json.{dead.pid}.0123456789ab.tmp"
+    alive = tmp_path / f".s.json.{os.getppid()}.0123456789ab.tmp"  # in use
+    other = tmp_path / f".t.json.{dead.pid}.0123456789ab.tmp"  # another file's
+    for tmp in (stale, alive, other):
+        tmp.write_bytes(b"partial")
+    learner = ActiveLearner(MarginSampling(LR), X, refit=False)
+    learner.teach(np.arange(5), y[:5])
+    learner.save(path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["s.json", alive.name, other.name])
+
+
 _WORKER = textwrap.dedent(
     """
     import sys
@@ -406,6 +423,8 @@ def test_sigkill_while_teaching_loses_no_saved_label(tmp_path):
         assert learner.labels.tolist() == [f"class_{i % 3}" for i in range(n)]
         assert learner.n_rounds == n
         start = 1  # resume from the file and kill again
+    learner.save(path)  # the killed writers' temporary files are removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["session.json", "worker.py"]
 
 
 # ---------------------------------------------------------------- simulate

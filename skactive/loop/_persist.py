@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import secrets
@@ -39,7 +40,7 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
         mode = None
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
         try:
             fd = os.open(tmp, flags, 0o666)
         except FileExistsError:  # pragma: no cover - 48 random bits collided
@@ -51,6 +52,34 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
     raise FileExistsError(f"no free temporary name next to {path}.")  # pragma: no cover
 
 
+def _process_is_gone(pid: int) -> bool:
+    """Whether no process ``pid`` exists (POSIX; never claimed elsewhere)."""
+    if os.name != "posix" or pid <= 0:  # pragma: no cover - Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process, for instance
+        return False
+    return False
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files of writes to ``path`` whose process died.
+
+    A write killed between creating its temporary file and the rename (a
+    ``SIGKILL``, a power cut) cannot clean up after itself. The name of a
+    temporary file holds its writer's process id, so the next write removes
+    those of processes that no longer exist, and never one still in use.
+    """
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _process_is_gone(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
     """Replace ``path`` with new content, atomically.
 
@@ -58,7 +87,8 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
     flushed, ``fsync``-ed and then renamed over ``path`` with
     :func:`os.replace` (atomic on POSIX and Windows); the directory is
     ``fsync``-ed too. A crash at any moment leaves either the old file or
-    the new one, never a mix; a failed write removes its temporary file.
+    the new one, never a mix; a failed write removes its temporary file, and
+    a write that succeeds removes those left by killed writers.
 
     Parameters
     ----------
@@ -87,6 +117,7 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
+    _remove_stale_temporaries(path)
 
 
 def file_digest(path) -> str:
