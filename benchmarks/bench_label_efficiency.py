@@ -545,12 +545,12 @@ def mnist(n_pool, n_test, budget, max_epochs, n_repeats, n_jobs) -> dict:
     import torch
     from skorch.toy import MLPModule
 
-    from skactive.deep import MCDropoutClassifier
+    from skactive.deep import LearningLoss, LearningLossClassifier, MCDropoutClassifier
 
     torch.set_num_threads(1)
     X, y, X_test, y_test = load_mnist(n_pool, n_test)
-    net = MCDropoutClassifier(
-        MLPModule,
+    network = dict(
+        module=MLPModule,
         module__input_units=784,
         module__output_units=10,
         module__hidden_units=256,
@@ -565,12 +565,15 @@ def mnist(n_pool, n_test, budget, max_epochs, n_repeats, n_jobs) -> dict:
         n_mc_samples=20,
         random_state=0,
     )
+    net = MCDropoutClassifier(**network)
     strategies = {
         "random": sa.RandomSampling(net),
         "entropy": sa.EntropySampling(net),
         "margin": sa.MarginSampling(net),
         "bald": sa.BALD(net),
         "batchbald": sa.BatchBALD(net),
+        # the same network trained jointly with a loss-prediction module
+        "learning_loss": LearningLoss(LearningLossClassifier(**network)),
     }
     params = {
         "initial_size": 20,
@@ -607,7 +610,9 @@ def mnist(n_pool, n_test, budget, max_epochs, n_repeats, n_jobs) -> dict:
             "n_classes": 10,
         },
         "model": "MCDropoutClassifier(MLPModule 784-256-10, dropout 0.5), Adam "
-        f"lr 1e-3, {max_epochs} epochs, batch 16, T=20",
+        f"lr 1e-3, {max_epochs} epochs, batch 16, T=20 (learning loss: "
+        "LearningLossClassifier, the same network with a loss-prediction "
+        "module of width 128 on its penultimate features)",
         "params": params,
         "seeds": result.seeds.tolist(),
         "full_data_accuracy": stats([full]),

@@ -36,17 +36,19 @@ Usage::
 
     python benchmarks/bench_speed.py            # full: up to 10^6 (10^7 margin)
     python benchmarks/bench_speed.py --quick    # up to 10^5, no 10^7
+    python benchmarks/bench_speed.py --table    # the docs' tables, from the JSON
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from _common import best_time, environment, peak_memory, write_json
+from _common import RESULTS, best_time, environment, peak_memory, write_json
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -222,10 +224,72 @@ def parallel(n, repeats) -> list:
     return rows
 
 
+def markdown(payload) -> str:
+    """The tables of docs/benchmarks.md, from a payload."""
+    rows = payload["speed"]
+    sizes = sorted({r["n_pool"] for r in rows})
+    names = list(dict.fromkeys(r["strategy"] for r in rows))
+    cell = {(r["strategy"], r["n_pool"]): r for r in rows}
+    head = " | ".join(f"{n:,}" for n in sizes)
+    lines = [
+        f"| strategy | {head} | peak extra at {sizes[-1]:,} |",
+        "|---" + "|---:" * (len(sizes) + 1) + "|",
+    ]
+    bare = " | ".join(f"{cell['margin', n]['predict_proba_s']:.4f} s" for n in sizes)
+    lines.append(f"| *bare predict_proba* | {bare} | |")
+    for name in names:
+        cells = []
+        for n in sizes:
+            r = cell.get((name, n))
+            cells.append(
+                "n/a" if r is None else f"{r['query_s']:.4f} s ({r['ratio']:.2f}x)"
+            )
+        largest = cell.get((name, sizes[-1]))
+        memory = (
+            "n/a"
+            if largest is None
+            else f"{largest['query_peak_extra_bytes'] / MIB:.1f} MiB"
+        )
+        lines.append(f"| {name} | {' | '.join(cells)} | {memory} |")
+    if "memmap" in payload:
+        m = payload["memmap"]
+        lines += [
+            "",
+            f"Memory-mapped pool of {m['n_pool']:,} x {N_FEATURES} "
+            f"({m['pool_bytes'] / 2**30:.1f} GiB): margin query "
+            f"{m['query_s']:.2f} s and {m['query_peak_extra_bytes'] / MIB:.1f} MiB "
+            f"extra; bare predict_proba {m['predict_proba_s']:.2f} s and "
+            f"{m['predict_proba_peak_extra_bytes'] / MIB:,.0f} MiB extra.",
+        ]
+    if payload.get("parallel"):
+        lines += [
+            "",
+            "| pool scoring (pool x features) | n_jobs=1 | n_jobs=2 | speed-up "
+            "| same picks |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for r in payload["parallel"]:
+            lines.append(
+                f"| {r['strategy']} ({r['n_pool']:,} x {r['n_features']}) | "
+                f"{r['n_jobs_1_s']:.2f} s | {r['n_jobs_2_s']:.2f} s | "
+                f"{r['speedup']:.2f}x | {'yes' if r['same_selection'] else 'no'} |"
+            )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="pools up to 10^5")
+    parser.add_argument(
+        "--table",
+        action="store_true",
+        help="print the tables of the stored results and exit (no timing)",
+    )
     args = parser.parse_args()
+    if args.table:
+        name = "speed" + ("_quick" if args.quick else "")
+        print(markdown(json.loads((RESULTS / f"{name}.json").read_text())))
+        return
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
     with threadpool_limits(1):
         payload = {
@@ -239,7 +303,7 @@ def main():
             payload["memmap"] = memmap_pool(10_000_000)
         payload["parallel"] = parallel(20_000 if args.quick else 100_000, 3)
     path = write_json("speed" + ("_quick" if args.quick else ""), payload)
-    print(f"written {path}")
+    print(f"written {path}\n\n{markdown(payload)}")
 
 
 if __name__ == "__main__":

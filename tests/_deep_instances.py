@@ -12,7 +12,7 @@ import torch
 from skorch.callbacks import Callback
 from skorch.toy import MLPModule
 
-from skactive.deep import MCDropoutClassifier
+from skactive.deep import LearningLoss, LearningLossClassifier, MCDropoutClassifier
 
 
 class FitShapes(Callback):
@@ -42,3 +42,21 @@ def tiny_mc_dropout_classifier():
         callbacks=[("fit_shapes", FitShapes())],
         random_state=0,
     )
+
+
+def tiny_learning_loss_classifier():
+    return LearningLossClassifier(
+        MLPModule,
+        module__hidden_units=16,
+        optimizer=torch.optim.Adam,
+        lr=0.05,
+        max_epochs=20,
+        batch_size=64,
+        loss_hidden=8,
+        callbacks=[("fit_shapes", FitShapes())],
+        random_state=0,
+    )
+
+
+def tiny_learning_loss():
+    return LearningLoss(tiny_learning_loss_classifier())

@@ -28,6 +28,8 @@ INSTANCES = {
     "BatchBALD": lambda: BatchBALD(Committee(n_members=3, random_state=0)),
     "MeanSTD": lambda: MeanSTD(Committee(n_members=3, random_state=0)),
     "MCDropoutClassifier": lambda: _deep().tiny_mc_dropout_classifier(),
+    "LearningLossClassifier": lambda: _deep().tiny_learning_loss_classifier(),
+    "LearningLoss": lambda: _deep().tiny_learning_loss(),
     # --- diversity ---
     # --- loop ---
     # The default budget (100 labels, one per round) is 100 fits: keep the
@@ -40,50 +42,58 @@ _SKORCH_INPUT = (
     "inputs, Datasets); it does not coerce it like check_array"
 )
 
+_SKORCH_EXPECTED_FAILED = {
+    "check_no_attributes_set_in_init": (
+        "skorch's NeuralNet.__init__ sets history_, initialized_, "
+        "virtual_params_ and stores module__*/optimizer__* keyword arguments"
+    ),
+    "check_set_params": (
+        "skorch's set_params validates dunder parameters through its own "
+        "machinery and rejects the check's arbitrary values"
+    ),
+    "check_estimators_dtypes": (
+        "integer X reaches the module as integer tensors (embedding layers "
+        "need token ids); only floating inputs are cast to the module's dtype"
+    ),
+    "check_dtype_object": _SKORCH_INPUT,
+    "check_classifier_data_not_an_array": _SKORCH_INPUT,
+    "check_classifiers_train": (
+        _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+    ),
+    "check_classifiers_train(readonly_memmap=True)": (
+        _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+    ),
+    "check_classifiers_train(readonly_memmap=True,X_dtype=float32)": (
+        _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+    ),
+    "check_fit1d": (
+        "a network's input may have any shape (N,), (N, d), (N, C, H, W): "
+        "1-d X is valid for modules that take one value per sample"
+    ),
+    "check_estimator_sparse_tag": (
+        "skorch passes sparse matrices to the module as torch sparse "
+        "tensors; whether the module accepts them is up to the module"
+    ),
+    "check_estimator_sparse_array": (
+        "skorch passes sparse matrices to the module as torch sparse "
+        "tensors; whether the module accepts them is up to the module"
+    ),
+    "check_estimator_sparse_matrix": (
+        "skorch passes sparse matrices to the module as torch sparse "
+        "tensors; whether the module accepts them is up to the module"
+    ),
+}
+
 EXPECTED_FAILED = {
     # --- uncertainty ---
     # --- committee ---
     # --- deep ---
-    "MCDropoutClassifier": {
-        "check_no_attributes_set_in_init": (
-            "skorch's NeuralNet.__init__ sets history_, initialized_, "
-            "virtual_params_ and stores module__*/optimizer__* keyword arguments"
-        ),
-        "check_set_params": (
-            "skorch's set_params validates dunder parameters through its own "
-            "machinery and rejects the check's arbitrary values"
-        ),
-        "check_estimators_dtypes": (
-            "integer X reaches the module as integer tensors (embedding layers "
-            "need token ids); only floating inputs are cast to the module's dtype"
-        ),
-        "check_dtype_object": _SKORCH_INPUT,
-        "check_classifier_data_not_an_array": _SKORCH_INPUT,
-        "check_classifiers_train": (
-            _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
-        ),
-        "check_classifiers_train(readonly_memmap=True)": (
-            _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
-        ),
-        "check_classifiers_train(readonly_memmap=True,X_dtype=float32)": (
-            _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
-        ),
-        "check_fit1d": (
-            "a network's input may have any shape (N,), (N, d), (N, C, H, W): "
-            "1-d X is valid for modules that take one value per sample"
-        ),
-        "check_estimator_sparse_tag": (
-            "skorch passes sparse matrices to the module as torch sparse "
-            "tensors; whether the module accepts them is up to the module"
-        ),
-        "check_estimator_sparse_array": (
-            "skorch passes sparse matrices to the module as torch sparse "
-            "tensors; whether the module accepts them is up to the module"
-        ),
-        "check_estimator_sparse_matrix": (
-            "skorch passes sparse matrices to the module as torch sparse "
-            "tensors; whether the module accepts them is up to the module"
-        ),
+    "MCDropoutClassifier": _SKORCH_EXPECTED_FAILED,
+    "LearningLossClassifier": _SKORCH_EXPECTED_FAILED,
+    # integer X reaches its network as integer tensors, as above
+    "LearningLoss": {
+        check: _SKORCH_EXPECTED_FAILED[check]
+        for check in ("check_estimators_dtypes", "check_classifier_data_not_an_array")
     },
     # --- diversity ---
     # --- loop ---

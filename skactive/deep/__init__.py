@@ -10,6 +10,9 @@ package works without them.
   variation ratio, BADGE and the embedding-based strategies.
 - :func:`mc_dropconnect` and :class:`DropConnect`: stochastic weights for
   networks without dropout.
+- :class:`LearningLossClassifier` and :class:`LearningLoss`: a network
+  trained with a loss-prediction module, and the strategy that queries the
+  largest predicted losses (learning loss, Yoo and Kweon 2019).
 """
 
 try:
@@ -21,6 +24,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ._dropconnect import DropConnect, mc_dropconnect
+from ._learning_loss import LearningLoss, LearningLossClassifier, loss_ranking_loss
 from ._mc_dropout import MCDropoutClassifier
 
-__all__ = ["DropConnect", "MCDropoutClassifier", "mc_dropconnect"]
+__all__ = [
+    "DropConnect",
+    "LearningLoss",
+    "LearningLossClassifier",
+    "MCDropoutClassifier",
+    "loss_ranking_loss",
+    "mc_dropconnect",
+]
