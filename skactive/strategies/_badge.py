@@ -275,7 +275,7 @@ class BADGE(QueryStrategy):
     def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
         layer = last_layer(self.estimator_, X, self.embedding)
         return kmeanspp_gradient_embedding(
-            layer.hallucinated_factor(),
+            layer.hallucinated_factor(overwrite=True),  # no copy of the pool's p
             layer.embedding,
             batch_size,
             rng,

@@ -21,10 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
+from sklearn.utils import gen_batches
 
 from ..embedding import get_embedding
+from ..utils._compat import _num_samples, _safe_indexing
 
 __all__ = ["LastLayer", "last_layer"]
+
+_PROBA_ROWS = 65_536  # rows per predict_proba call of a whole pool
 
 
 def _final_estimator(estimator):
@@ -78,20 +82,25 @@ class LastLayer:
     one_column: bool
     bias: float
 
-    def hallucinated_factor(self) -> np.ndarray:
+    def hallucinated_factor(self, overwrite: bool = False) -> np.ndarray:
         """``a = p - e_ŷ`` for the predicted label ``ŷ = argmax p``.
+
+        Parameters
+        ----------
+        overwrite : bool, default=False
+            Compute ``a`` in the memory of ``proba`` (which then holds ``a``),
+            for callers that need the probabilities no longer.
 
         Returns
         -------
         a : ndarray of shape (n_samples, n_classes) or (n_samples, 1)
         """
         proba = self.proba
-        rows = np.arange(proba.shape[0])
         predicted = proba.argmax(axis=1)
         if self.one_column:
             return (proba[:, 1] - (predicted == 1))[:, None]
-        a = proba.copy()
-        a[rows, predicted] -= 1.0
+        a = proba if overwrite else proba.copy()
+        a[np.arange(proba.shape[0]), predicted] -= 1.0
         return a
 
     def embedding_sq_norms(self) -> np.ndarray:
@@ -116,7 +125,17 @@ def last_layer(estimator, X, embedding="auto") -> LastLayer:
     -------
     layer : LastLayer
     """
-    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    n_samples = _num_samples(X)
+    if n_samples <= _PROBA_ROWS:
+        proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    else:  # by chunks: no pool-sized temporaries of predict_proba
+        chunks = gen_batches(n_samples, _PROBA_ROWS)
+        proba = None
+        for chunk in chunks:
+            p = estimator.predict_proba(_safe_indexing(X, chunk))
+            if proba is None:
+                proba = np.empty((n_samples, p.shape[1]))
+            proba[chunk] = p
     h = get_embedding(estimator, X, embedding)
     return LastLayer(
         proba=proba,
