@@ -24,9 +24,10 @@ for reference, the peak of the bare ``predict_proba`` on the whole pool).
   the time is compute, not disk. Not in ``--quick``.
 
 Then the scaling of pool scoring with ``n_jobs=1`` against ``n_jobs=2`` on
-an expensive model (a RandomForest of 100 trees, pool 10^5 x 20): margin,
-vote entropy over a committee of 5 forests of 20 trees, and information
-density.
+expensive models (pool 10^5 x 20): margin over a RandomForest of 100 trees,
+a 15-nearest-neighbours classifier and an MLP (256-256), vote entropy over a
+committee of 5 forests of 20 trees, and information density over the
+forest.
 
 BLAS/OpenMP thread pools are pinned to one thread (threadpoolctl) while
 timing; times are the best of several runs (5 at 10^4, 3 at 10^5, 2 at 10^6,
@@ -51,6 +52,8 @@ import numpy as np
 from _common import RESULTS, best_time, environment, peak_memory, write_json
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
 import skactive as sa
@@ -185,9 +188,17 @@ def parallel(n, repeats) -> list:
         n_members=5,
         random_state=0,
     )
+    knn = KNeighborsClassifier(n_neighbors=15)
+    mlp = MLPClassifier(hidden_layer_sizes=(256, 256), max_iter=300, random_state=0)
     cases = {
         "margin (forest, 100 trees)": lambda n_jobs: sa.MarginSampling(
             forest, n_jobs=n_jobs, random_state=0
+        ),
+        "margin (k-NN, 15 neighbours)": lambda n_jobs: sa.MarginSampling(
+            knn, n_jobs=n_jobs, random_state=0
+        ),
+        "margin (MLP, 256-256)": lambda n_jobs: sa.MarginSampling(
+            mlp, n_jobs=n_jobs, random_state=0
         ),
         "qbc (5 forests x 20 trees)": lambda n_jobs: sa.QueryByCommittee(
             forests, n_jobs=n_jobs, random_state=0
