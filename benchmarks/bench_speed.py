@@ -16,6 +16,10 @@ for reference, the peak of the bare ``predict_proba`` on the whole pool).
   ``diverse_minibatch`` (k-means on the top 10 x 100 by margin),
   ``information_density`` (entropy x similarity to 1,000 reference samples)
   and ``badge`` (k-means++ on gradient embeddings): 10^4 to 10^6.
+- ``bald (MC-Dropout MLP)``: BALD over an MC-Dropout network (MLP
+  50-128-10, dropout 0.5, T = 20 passes, float32 pool), against the
+  network's ``predict_proba`` (the mean of the same T passes), when torch
+  and skorch are installed.
 - ``typiclust`` (a cold-start strategy: k-means + k-NN typicality over the
   whole pool) stops at 10^5: at 10^6 a query takes minutes.
 - ``margin`` also at 10^7 with a memory-mapped pool (``np.save`` to a
@@ -43,6 +47,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import shutil
 import tempfile
@@ -62,6 +67,7 @@ N_FEATURES, N_CLASSES, N_LABELLED, BATCH = 50, 10, 2_000, 100
 MIB = 2**20
 REPEATS = {10_000: 5, 100_000: 3, 1_000_000: 2, 10_000_000: 1}
 MAX_POOL = {"typiclust": 100_000}
+DEEP = {"bald (MC-Dropout MLP)"}  # float32 pools, as networks use
 
 
 def centres(n_features=N_FEATURES, seed=0):
@@ -136,13 +142,41 @@ def measure(name, strategy, pool, repeats, with_memory=True) -> dict:
     return row
 
 
+def deep_strategies() -> dict:
+    """BALD over an MC-Dropout MLP (50-128-10, T=20), if torch is installed."""
+    if importlib.util.find_spec("skorch") is None:
+        print("torch or skorch is not installed: the MC-Dropout case is skipped")
+        return {}
+    import torch
+    from skorch.toy import MLPModule
+
+    from skactive.deep import MCDropoutClassifier
+
+    torch.set_num_threads(1)
+    net = MCDropoutClassifier(
+        MLPModule,
+        module__input_units=N_FEATURES,
+        module__output_units=N_CLASSES,
+        module__hidden_units=128,
+        module__dropout=0.5,
+        optimizer=torch.optim.Adam,
+        max_epochs=5,
+        iterator_valid__batch_size=1024,
+        n_mc_samples=20,
+        random_state=0,
+    )
+    return {"bald (MC-Dropout MLP)": sa.BALD(net)}
+
+
 def speed(sizes) -> list:
     X, y = labelled()
     model = LogisticRegression(max_iter=300).fit(X, y)
     committee = sa.Committee(base_estimator=model, n_members=5, random_state=0)
     fitted = {
-        name: s.set_params(random_state=0).fit(X, y)
-        for name, s in strategies(model, committee).items()
+        name: s.set_params(random_state=0).fit(X.astype(np.float32), y)
+        if name in DEEP
+        else s.set_params(random_state=0).fit(X, y)
+        for name, s in {**strategies(model, committee), **deep_strategies()}.items()
     }
     rows = []
     for n in sizes:
@@ -150,7 +184,9 @@ def speed(sizes) -> list:
         for name, strategy in fitted.items():
             if n > MAX_POOL.get(name, np.inf):
                 continue
-            rows.append(measure(name, strategy, pool, REPEATS[n]))
+            data = pool.astype(np.float32) if name in DEEP else pool
+            rows.append(measure(name, strategy, data, REPEATS[n]))
+            del data
         del pool
     return rows
 
