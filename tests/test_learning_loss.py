@@ -187,3 +187,24 @@ def test_strategy_needs_a_loss_predictor(digits):
         LearningLoss().fit(X[:50], y[:50])
     with pytest.raises(TypeError, match="must implement predict_loss"):
         LearningLoss(LogisticRegression()).fit(X[:50], y[:50])
+
+
+class DoubleNet(nn.Module):
+    """A float64 network: the loss module follows its features' dtype."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(4, 8).double()
+        self.out = nn.Linear(8, 2).double()
+
+    def forward(self, x):
+        return self.out(torch.relu(self.hidden(x)))
+
+
+def test_loss_module_follows_the_features_dtype():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 4))  # float64, kept by a float64 module
+    y = (X[:, 0] > 0).astype(int)
+    net = LearningLossClassifier(DoubleNet, loss_hidden=4, max_epochs=2).fit(X, y)
+    assert next(net.loss_module_.parameters()).dtype == torch.float64
+    assert net.predict_loss(X[:3]).dtype == np.float64

@@ -315,14 +315,21 @@ class LearningLossClassifier(MCDropoutClassifier):
                 self._capture_features() as captured,
             ):
                 self.infer(first[:2] if isinstance(first, torch.Tensor) else first)
-            widths = [_pool(f).shape[1] for f in self._features_of_call(captured)]
-            loss_module = _LossPredictionModule(widths, self.loss_hidden)
+            features = self._features_of_call(captured)
+            widths = [_pool(f).shape[1] for f in features]
+            # the features' device and floating dtype (a float64 network too)
+            loss_module = _LossPredictionModule(widths, self.loss_hidden).to(
+                device=features[0].device,
+                dtype=features[0].dtype
+                if features[0].is_floating_point()
+                else torch.float32,
+            )
             # skorch registers a module set in an initialisation context (so
             # that the optimiser, devices and pickling see it); the widths are
             # only known now, with data, hence this context outside
             # initialize_module.
             with self._current_init_context("module"):
-                self.loss_module_ = loss_module.to(self.device)
+                self.loss_module_ = loss_module
             self.initialize_optimizer()  # over both modules' parameters
         return super().fit_loop(X, y, epochs=epochs, **fit_params)
 
