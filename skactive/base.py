@@ -17,6 +17,7 @@ the strategy.
 
 from __future__ import annotations
 
+import math
 import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
@@ -420,8 +421,9 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         n_scored = n_pool if candidates is None else candidates.shape[0]
         n_jobs = effective_n_jobs(self.n_jobs)
         itemsize = getattr(getattr(X_pool, "dtype", None), "itemsize", 8)
+        values_per_row = math.prod(X_pool.shape[1:])  # features, or C x H x W
         chunk_size = check_chunk_size(
-            self.chunk_size, X_pool.shape[1], itemsize, n_rows=n_scored, n_jobs=n_jobs
+            self.chunk_size, values_per_row, itemsize, n_rows=n_scored, n_jobs=n_jobs
         )
 
         def tasks():

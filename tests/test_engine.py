@@ -149,3 +149,32 @@ def test_memmap_pool(tmp_path, data):
     mm = np.load(path, mmap_mode="r")
     s = MarginSampling(batch_size=5, chunk_size=50).fit(X, y)
     np.testing.assert_array_equal(s.query(mm), s.query(pool))
+
+
+class ImageLogistic(LogisticRegression):
+    """A logistic regression on flattened images that records its batch sizes."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def fit(self, X, y):
+        return super().fit(np.reshape(X, (len(X), -1)), y)
+
+    def predict_proba(self, X):
+        self.batch_sizes_ = [*getattr(self, "batch_sizes_", []), len(X)]
+        return super().predict_proba(np.reshape(X, (len(X), -1)))
+
+
+def test_default_chunks_of_images_hold_about_16_mib():
+    rng = np.random.RandomState(0)
+    images = rng.normal(size=(3000, 1, 64, 64)).astype(np.float32)  # 16 KiB each
+    y = rng.randint(2, size=3000)
+    strategy = MarginSampling(ImageLogistic(max_iter=50), random_state=0)
+    strategy.fit(images[:100], y[:100])
+    picks = strategy.query(images, 5)
+    assert strategy.estimator_.batch_sizes_ == [1024, 1024, 952]
+    flat = MarginSampling(LogisticRegression(max_iter=50), random_state=0)
+    flat.fit(images[:100].reshape(100, -1), y[:100])
+    np.testing.assert_array_equal(flat.query(images.reshape(3000, -1), 5), picks)

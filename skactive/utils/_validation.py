@@ -63,7 +63,9 @@ def check_chunk_size(
 ) -> int:
     """Return the number of pool rows scored per chunk.
 
-    ``None`` picks about 16 MiB of input per chunk (at least 256 rows), which
+    ``n_features`` is the number of values per row (``C x H x W`` for an
+    image). ``None`` picks about 16 MiB of input per chunk (at least 256
+    rows), which
     keeps each chunk's intermediate arrays in cache-friendly sizes while
     amortising the per-call overhead of ``predict_proba``. With ``n_jobs > 1``
     workers, it also cuts the ``n_rows`` scored rows into at least four chunks
