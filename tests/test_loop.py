@@ -32,6 +32,7 @@ from skactive import (
 )
 from skactive.loop import MaxConfidence, NoisyOracle, StabilizingPredictions
 from skactive.loop._core import initial_draw
+from skactive.loop._persist import _writer_id
 from skactive.metrics import alc_scorer
 
 LR = LogisticRegression(max_iter=500)
@@ -350,16 +351,18 @@ def test_a_save_removes_temporaries_of_killed_writers(blobs, tmp_path):
     path = tmp_path / "s.json"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its process id is free now (and unlikely to be reused)
-    stale = tmp_path / f".s.json.{dead.pid}.0123456789ab.tmp"
-    alive = tmp_path / f".s.json.{os.getppid()}.0123456789ab.tmp"  # in use
-    other = tmp_path / f".t.json.{dead.pid}.0123456789ab.tmp"  # another file's
-    for tmp in (stale, alive, other):
+    host = _writer_id().split("-")[0]
+    stale = tmp_path / f".s.json.{host}-{dead.pid}.0123456789ab.tmp"
+    alive = tmp_path / f".s.json.{host}-{os.getppid()}.0123456789ab.tmp"  # in use
+    remote = tmp_path / f".s.json.00000000-{dead.pid}.0123456789ab.tmp"  # a host's
+    other = tmp_path / f".t.json.{host}-{dead.pid}.0123456789ab.tmp"  # a file's
+    for tmp in (stale, alive, remote, other):
         tmp.write_bytes(b"partial")
     learner = ActiveLearner(MarginSampling(LR), X, refit=False)
     learner.teach(np.arange(5), y[:5])
     learner.save(path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == sorted(["s.json", alive.name, other.name])
+    assert names == sorted(["s.json", alive.name, remote.name, other.name])
 
 
 _WORKER = textwrap.dedent(

@@ -7,6 +7,7 @@ import glob
 import hashlib
 import os
 import secrets
+import socket
 import stat
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
         mode = None
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+        tmp = path.with_name(f".{path.name}.{_writer_id()}.{secrets.token_hex(6)}.tmp")
         try:
             fd = os.open(tmp, flags, 0o666)
         except FileExistsError:  # pragma: no cover - 48 random bits collided
@@ -50,6 +51,12 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
                 os.chmod(tmp, mode)
         return fd, tmp
     raise FileExistsError(f"no free temporary name next to {path}.")  # pragma: no cover
+
+
+def _writer_id() -> str:
+    """``<host>-<pid>`` of this process, the host as 8 hex digits of its name."""
+    host = hashlib.blake2b(socket.gethostname().encode(), digest_size=4).hexdigest()
+    return f"{host}-{os.getpid()}"
 
 
 def _process_is_gone(pid: int) -> bool:
@@ -70,12 +77,20 @@ def _remove_stale_temporaries(path: Path) -> None:
 
     A write killed between creating its temporary file and the rename (a
     ``SIGKILL``, a power cut) cannot clean up after itself. The name of a
-    temporary file holds its writer's process id, so the next write removes
-    those of processes that no longer exist, and never one still in use.
+    temporary file holds its writer's host and process id, so the next write
+    on the same host removes those of processes that no longer exist, and
+    never one still in use (nor one of another machine on a shared disk).
     """
+    host, own_pid = _writer_id().split("-")
     for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _process_is_gone(int(pid)):
+        writer = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        tmp_host, _, pid = writer.partition("-")
+        if (
+            tmp_host == host
+            and pid.isdigit()
+            and pid != own_pid
+            and _process_is_gone(int(pid))
+        ):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
