@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-__all__ = ["EMBEDDINGS", "get_embedding"]
+__all__ = ["EMBEDDINGS", "check_embedding", "get_embedding"]
 
 EMBEDDINGS = ("auto", "raw", "transform", "penultimate")
 
@@ -42,13 +42,20 @@ def _final_step(estimator):
     return estimator[-1] if isinstance(estimator, Pipeline) else None
 
 
+def check_embedding(embedding, name: str = "embedding") -> None:
+    """Raise a clear error unless ``embedding`` is a known name or a callable."""
+    if callable(embedding):
+        return
+    if not isinstance(embedding, str) or embedding not in EMBEDDINGS:
+        raise ValueError(
+            f"{name} must be one of {EMBEDDINGS} or a callable, got {embedding!r}."
+        )
+
+
 def _resolve(estimator, embedding) -> str | Callable:
+    check_embedding(embedding)
     if callable(embedding):
         return embedding
-    if embedding not in EMBEDDINGS:
-        raise ValueError(
-            f"embedding must be one of {EMBEDDINGS} or a callable, got {embedding!r}."
-        )
     if embedding != "auto":
         return embedding
     if hasattr(estimator, "embed") or hasattr(_final_step(estimator), "embed"):

@@ -152,9 +152,9 @@ def test_features_of_named_layers_and_reproducible_fits(digits):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        ({"loss_weight": -1.0}, ValueError, "loss_weight must be >= 0"),
-        ({"loss_margin": "1"}, TypeError, "loss_margin must be a float"),
-        ({"loss_hidden": 0}, ValueError, "loss_hidden must be positive"),
+        ({"loss_weight": -1.0}, ValueError, "loss_weight must be finite and >= 0"),
+        ({"loss_margin": "1"}, TypeError, "loss_margin must be a real number"),
+        ({"loss_hidden": 0}, ValueError, "loss_hidden must be >= 1"),
         ({"loss_detach_after": 1.5}, TypeError, "loss_detach_after must be an int"),
         ({"loss_layers": "block1"}, TypeError, "loss_layers must be None or"),
     ],

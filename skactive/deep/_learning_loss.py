@@ -17,7 +17,7 @@ from torch import nn
 
 from ..base import QueryStrategy, QueryTags
 from ..utils._docstrings import fill_doc
-from ..utils._validation import check_has_method
+from ..utils._validation import check_batch_size, check_has_method, check_real
 from ._mc_dropout import _LOCK, MCDropoutClassifier, _eval_mode
 
 __all__ = ["LearningLoss", "LearningLossClassifier", "loss_ranking_loss"]
@@ -216,20 +216,16 @@ class LearningLossClassifier(MCDropoutClassifier):
 
     # ----------------------------------------------------------- features
     def _check_loss_params(self) -> None:
-        for name in ("loss_weight", "loss_margin"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise TypeError(f"{name} must be a float, got {value!r}.")
-            if not np.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value!r}.")
-        for name in ("loss_hidden", "loss_detach_after"):
-            value = getattr(self, name)
-            if name == "loss_detach_after" and value is None:
-                continue
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-                raise TypeError(f"{name} must be an int, got {value!r}.")
-            if value < (1 if name == "loss_hidden" else 0):
-                raise ValueError(f"{name} must be positive, got {value!r}.")
+        check_real(self.loss_weight, "loss_weight", low=0.0)
+        check_real(self.loss_margin, "loss_margin", low=0.0)
+        check_batch_size(self.loss_hidden, "loss_hidden")
+        detach = self.loss_detach_after
+        if detach is not None and (
+            not isinstance(detach, numbers.Integral) or isinstance(detach, bool)
+        ):
+            raise TypeError(f"loss_detach_after must be an int, got {detach!r}.")
+        if detach is not None and detach < 0:
+            raise ValueError(f"loss_detach_after must be >= 0, got {detach!r}.")
         if self.loss_layers is not None and (
             isinstance(self.loss_layers, str)
             or not all(isinstance(name, str) for name in self.loss_layers)

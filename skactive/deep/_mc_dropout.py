@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import numbers
 import threading
 import warnings
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from torch import nn
 from torch.nn.modules.dropout import _DropoutNd
 from torch.utils.data import DataLoader
 
+from ..utils._validation import check_batch_size
 from ._dropconnect import DropConnect, _check_p, mc_dropconnect
 
 __all__ = ["MCDropoutClassifier"]
@@ -37,17 +37,6 @@ _SEEDED = contextvars.ContextVar("skactive_torch_seeded", default=False)
 # modules' modes and hooks: both are serialised across threads (a strategy's
 # n_jobs scores chunks in threads; torch parallelises inside each call).
 _LOCK = threading.RLock()
-
-
-def _check_positive_int(value, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(
-            f"{name} must be a positive int, got {value!r} of type "
-            f"{type(value).__name__}."
-        )
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}.")
-    return int(value)
 
 
 class _MCSession:
@@ -737,8 +726,8 @@ class MCDropoutClassifier(NeuralNetClassifier):
         """
         self.check_is_fitted()
         self._check_input(X, reset=False)
-        n_passes = _check_positive_int(self.n_mc_samples, "n_mc_samples")
-        max_rows = _check_positive_int(self.mc_max_rows, "mc_max_rows")
+        n_passes = check_batch_size(self.n_mc_samples, "n_mc_samples")
+        max_rows = check_batch_size(self.mc_max_rows, "mc_max_rows")
         if not any(
             isinstance(m, _DropoutNd) and m.p > 0 for m in self.module_.modules()
         ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import QueryStrategy, QueryTags
-from ..embedding import EMBEDDINGS
+from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ._last_layer import last_layer
 
@@ -266,11 +266,7 @@ class BADGE(QueryStrategy):
         return QueryTags(batch_aware=True, pointwise_utility=False)
 
     def _check_params(self) -> None:
-        if not (callable(self.embedding) or self.embedding in EMBEDDINGS):
-            raise ValueError(
-                f"embedding must be one of {EMBEDDINGS} or a callable, "
-                f"got {self.embedding!r}."
-            )
+        check_embedding(self.embedding)
 
     def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
         layer = last_layer(self.estimator_, X, self.embedding)

@@ -25,12 +25,12 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_array, check_random_state
 
 from ..base import QueryStrategy, QueryTags
-from ..embedding import get_embedding
+from ..embedding import check_embedding, get_embedding
 from ..exceptions import BatchSizeWarning
 from ..utils._docstrings import fill_doc
 from ..utils._selection import draw_salt, tie_keys
 from ..utils._validation import check_batch_size
-from ._diversity import _EmbeddingMixin, check_embedding, select_near_centres
+from ._diversity import _EmbeddingMixin, select_near_centres
 
 __all__ = ["TypiClust", "cold_start"]
 

@@ -45,11 +45,11 @@ from sklearn.utils import gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
 from ..base import QueryStrategy, QueryTags
+from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._selection import draw_salt, tie_keys
 from ._diversity import (
     _EmbeddingMixin,
-    check_embedding,
     check_metric,
     normalize_rows,
 )

@@ -19,14 +19,14 @@ import numpy as np
 from sklearn.utils import check_random_state, gen_batches
 
 from ..base import QueryStrategy, QueryTags
+from ..embedding import check_embedding
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._dask import is_dask_array
 from ..utils._docstrings import fill_doc
+from ..utils._validation import check_real
 from ._diversity import (
     _EmbeddingMixin,
-    check_embedding,
     check_metric,
-    check_real,
     check_uncertainty,
     make_uncertainty_strategy,
     normalize_rows,

@@ -1,6 +1,7 @@
 """Shared pieces of the diversity, density and hybrid strategies.
 
-- parameter checks for ``embedding``, ``metric``, ``uncertainty`` and ``beta``;
+- parameter checks for ``metric`` and ``uncertainty`` (``embedding`` and real
+  numbers are checked by :mod:`skactive.embedding` and ``utils._validation``);
 - :class:`_EmbeddingMixin`: stores the labelled set's embedding in ``_fit``
   (computed by :func:`skactive.embedding.get_embedding` from the *fitted*
   ``estimator_``) and embeds pool samples the same way;
@@ -13,7 +14,6 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -24,7 +24,7 @@ from sklearn.frozen import FrozenEstimator
 
 from .. import measures
 from ..base import QueryStrategy, QueryTags, get_query_tags
-from ..embedding import EMBEDDINGS, get_embedding
+from ..embedding import get_embedding
 from ..utils._selection import tie_keys
 from ..utils._validation import check_proba_samples
 
@@ -48,33 +48,9 @@ MEASURES = {**PROBA_MEASURES, **SAMPLES_MEASURES}
 
 
 # ------------------------------------------------------------------ checks
-def check_embedding(embedding, name: str = "embedding") -> None:
-    """Raise a clear error unless ``embedding`` is a known name or callable."""
-    if callable(embedding):
-        return
-    if not isinstance(embedding, str) or embedding not in EMBEDDINGS:
-        raise ValueError(
-            f"{name} must be one of {EMBEDDINGS} or a callable, got {embedding!r}."
-        )
-
-
 def check_metric(metric, name: str = "metric") -> None:
     if not isinstance(metric, str) or metric not in METRICS:
         raise ValueError(f"{name} must be one of {METRICS}, got {metric!r}.")
-
-
-def check_real(value, name: str, *, low: float, include_low: bool = True) -> float:
-    """``value`` as a float ``>= low`` (or ``> low``), else a clear error."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type "
-            f"{type(value).__name__}."
-        )
-    value = float(value)
-    if not np.isfinite(value) or value < low or (value == low and not include_low):
-        bound = ">=" if include_low else ">"
-        raise ValueError(f"{name} must be finite and {bound} {low}, got {value}.")
-    return value
 
 
 def check_uncertainty(utility, name: str = "uncertainty") -> None:

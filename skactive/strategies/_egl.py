@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import QueryStrategy
-from ..embedding import EMBEDDINGS
+from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ._last_layer import LastLayer, last_layer
 
@@ -144,11 +144,7 @@ class ExpectedGradientLength(QueryStrategy):
         self.embedding = embedding
 
     def _check_params(self) -> None:
-        if not (callable(self.embedding) or self.embedding in EMBEDDINGS):
-            raise ValueError(
-                f"embedding must be one of {EMBEDDINGS} or a callable, "
-                f"got {self.embedding!r}."
-            )
+        check_embedding(self.embedding)
 
     def _utility(self, X) -> np.ndarray:
         return expected_gradient_length(last_layer(self.estimator_, X, self.embedding))

@@ -14,15 +14,15 @@ import math
 import numpy as np
 
 from ..base import QueryStrategy, QueryTags
+from ..embedding import check_embedding
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._docstrings import fill_doc
 from ..utils._selection import draw_salt, tie_keys, top_k
+from ..utils._validation import check_real
 from ._coreset import greedy_k_center
 from ._diversity import (
     _EmbeddingMixin,
-    check_embedding,
     check_metric,
-    check_real,
     check_uncertainty,
     make_uncertainty_strategy,
     select_near_centres,

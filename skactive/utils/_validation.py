@@ -15,6 +15,7 @@ __all__ = [
     "check_has_method",
     "check_pool_subsample",
     "check_proba_samples",
+    "check_real",
     "inherit_input_tags",
 ]
 
@@ -56,6 +57,20 @@ def check_batch_size(batch_size, name: str = "batch_size") -> int:
     if batch_size < 1:
         raise ValueError(f"{name} must be >= 1, got {batch_size}.")
     return int(batch_size)
+
+
+def check_real(value, name: str, *, low: float, include_low: bool = True) -> float:
+    """``value`` as a float ``>= low`` (or ``> low``), else a clear error."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type "
+            f"{type(value).__name__}."
+        )
+    value = float(value)
+    if not np.isfinite(value) or value < low or (value == low and not include_low):
+        bound = ">=" if include_low else ">"
+        raise ValueError(f"{name} must be finite and {bound} {low}, got {value}.")
+    return value
 
 
 def check_chunk_size(
