@@ -7,6 +7,7 @@ import numpy as np
 from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
+from ..utils._pool import Pool
 from ._last_layer import last_layer
 
 __all__ = ["BADGE", "gradient_sq_distances", "kmeanspp_gradient_embedding"]
@@ -190,9 +191,7 @@ class BADGE(QueryStrategy):
         :func:`skactive.embedding.get_embedding`.
     %(batch_size)s
     %(chunk_size)s
-        Unused: the batch is selected jointly.
     %(n_jobs)s
-        Unused: the batch is selected jointly.
     %(pool_subsample)s
     random_state : int, RandomState instance or None, default=None
         Drives the :math:`D^2` sampling, the pool subsample and ties. Pass
@@ -268,8 +267,10 @@ class BADGE(QueryStrategy):
     def _check_params(self) -> None:
         check_embedding(self.embedding)
 
-    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
-        layer = last_layer(self.estimator_, X, self.embedding)
+    def _select(
+        self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
+    ) -> np.ndarray:
+        layer = last_layer(self.estimator_, pool, self.embedding)
         return kmeanspp_gradient_embedding(
             layer.hallucinated_factor(overwrite=True),  # no copy of the pool's p
             layer.embedding,

@@ -130,7 +130,7 @@ class _MeasureSampling(QueryStrategy):
     def _check_params(self) -> None:
         check_uncertainty(self.measure, "measure")
 
-    def _utility(self, X) -> np.ndarray:
+    def _utility(self, X, context=None) -> np.ndarray:
         if self.measure in SAMPLES_MEASURES:
             proba_samples = check_proba_samples(
                 self.estimator_.predict_proba_samples(X), X.shape[0]
