@@ -400,7 +400,7 @@ default="auto"
     ) -> np.ndarray:
         salt = draw_salt(rng)
         return typiclust_select(
-            pool.map(self._embed),
+            self._embed_pool(pool),
             batch_size,
             rng,
             salt,
