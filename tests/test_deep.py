@@ -483,7 +483,7 @@ def images():
         lambda net: CoreSet(net, embedding="raw"),
         lambda net: TypiClust(net),
         lambda net: QueryByCommittee(
-            Committee(base_estimator=net, n_members=2, random_state=0)
+            Committee(estimator=net, n_members=2, random_state=0)
         ),
     ],
     ids=["margin", "bald", "batchbald", "badge", "coreset-raw", "typiclust", "qbc"],

@@ -159,7 +159,7 @@ default="vote_entropy"
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skactive import Committee, QueryByCommittee
     >>> X, y = load_iris(return_X_y=True)
-    >>> committee = Committee(base_estimator=LogisticRegression(), n_members=5,
+    >>> committee = Committee(estimator=LogisticRegression(), n_members=5,
     ...                       random_state=0)
     >>> strategy = QueryByCommittee(committee, method="kl_divergence",
     ...                             batch_size=3, random_state=0)
