@@ -14,8 +14,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import (
     check_array_params,
-    check_batch_size,
     check_has_method,
+    check_int,
     check_plain_array,
     inherit_input_tags,
 )
@@ -274,14 +274,14 @@ default=None
         """The unfitted members as (parameter name, estimator) pairs."""
         if self.estimators is None:
             base = LogisticRegression() if self.estimator is None else self.estimator
-            n_members = check_batch_size(self.n_members, name="n_members")
+            n_members = check_int(self.n_members, "n_members")
             return [("estimator", base)] * n_members
         if _is_named(self.estimators):
             return [(f"estimators[{name!r}]", e) for name, e in self.estimators]
         return [(f"estimators[{i}]", e) for i, e in enumerate(self.estimators)]
 
     def _check_params(self) -> list[tuple[str, object]]:
-        check_batch_size(self.n_members, name="n_members")
+        check_int(self.n_members, "n_members")
         if not isinstance(self.bootstrap, (bool, np.bool_)):
             raise TypeError(f"bootstrap must be a bool, got {self.bootstrap!r}.")
         if self.estimators is not None:

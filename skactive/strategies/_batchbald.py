@@ -9,7 +9,7 @@ from ..base import QueryStrategy, QueryTags
 from ..committee import Committee
 from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
-from ..utils._validation import check_batch_size, check_proba_samples
+from ..utils._validation import check_batch_size, check_int, check_proba_samples
 from ._badge import _pick_max
 
 __all__ = ["BatchBALD", "batchbald_select"]
@@ -309,7 +309,7 @@ class BatchBALD(QueryStrategy):
         )
 
     def _check_params(self) -> None:
-        check_batch_size(self.n_configurations, name="n_configurations")
+        check_int(self.n_configurations, "n_configurations")
 
     def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
         # One call for the whole pool: an MC-Dropout network draws its

@@ -5,8 +5,11 @@ from ._validation import (
     check_batch_size,
     check_chunk_size,
     check_has_method,
+    check_int,
+    check_multiple_classes,
     check_pool_subsample,
     check_proba_samples,
+    check_real,
 )
 
 __all__ = [
@@ -14,8 +17,11 @@ __all__ = [
     "check_batch_size",
     "check_chunk_size",
     "check_has_method",
+    "check_int",
+    "check_multiple_classes",
     "check_pool_subsample",
     "check_proba_samples",
+    "check_real",
     "draw_salt",
     "tie_keys",
     "top_k",
