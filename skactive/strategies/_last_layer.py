@@ -19,11 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 from sklearn.utils import gen_batches
 
-from ..embedding import get_embedding
+from ..embedding import get_embedding, unwrap_estimator
 from ..utils._compat import _num_samples, _safe_indexing
 
 __all__ = ["LastLayer", "last_layer"]
@@ -33,13 +31,7 @@ _PROBA_ROWS = 65_536  # rows per predict_proba call of a whole pool
 
 def _final_estimator(estimator):
     """The model that owns the last layer (through frozen wrappers and pipelines)."""
-    while True:
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-        elif isinstance(estimator, Pipeline):
-            estimator = estimator[-1]
-        else:
-            return estimator
+    return unwrap_estimator(estimator, final=True)
 
 
 def _one_weight_vector(estimator, n_classes: int) -> bool:
