@@ -29,7 +29,7 @@ from skactive import (  # noqa: E402
     simulate,
 )
 from skactive.deep import DropConnect, MCDropoutClassifier, mc_dropconnect  # noqa: E402
-from skactive.deep._mc_dropout import _mc_mode  # noqa: E402
+from skactive.deep._mc_sampling import _mc_mode  # noqa: E402
 from skactive.embedding import get_embedding  # noqa: E402
 
 
