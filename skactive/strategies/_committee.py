@@ -48,10 +48,10 @@ _ATTRIBUTES_DOC = """estimator_ : estimator
         names."""
 
 
-def _fill(obj):
-    obj.__doc__ = obj.__doc__.replace("%(committee_estimator)s", _ESTIMATOR_DOC)
-    obj.__doc__ = obj.__doc__.replace("%(committee_attributes)s", _ATTRIBUTES_DOC)
-    return fill_doc(obj)
+# The docstrings of the strategies over a committee (here and in _meanstd.py).
+_fill = fill_doc(
+    committee_estimator=_ESTIMATOR_DOC, committee_attributes=_ATTRIBUTES_DOC
+)
 
 
 class _DisagreementBase(QueryStrategy):
