@@ -1,7 +1,19 @@
-"""Utilities shared by the query strategies: selection and validation."""
+"""Helpers for writing query strategies: parameter and protocol checks.
 
-from ._selection import TopK, draw_salt, tie_keys, top_k
-from ._validation import (
+The public, stable helpers are the names of ``__all__`` (as in
+:mod:`sklearn.utils`); they raise errors that name the parameter and say what
+was expected. :mod:`skactive.utils.discovery` lists skactive's estimators.
+
+Modules with a leading underscore (``skactive.utils._selection``...) are
+private, and so are the engine's helpers that this package re-exports for
+skactive's own use (``TopK``, ``top_k``, ``tie_keys``, ``draw_salt``,
+``check_batch_size``, ``check_chunk_size``, ``check_pool_subsample``): they
+may change without notice.
+"""
+
+# The private helpers (see above) are imported for skactive's own modules.
+from ._selection import TopK, draw_salt, tie_keys, top_k  # noqa: F401
+from ._validation import (  # noqa: F401
     check_batch_size,
     check_chunk_size,
     check_has_method,
@@ -13,16 +25,9 @@ from ._validation import (
 )
 
 __all__ = [
-    "TopK",
-    "check_batch_size",
-    "check_chunk_size",
     "check_has_method",
     "check_int",
     "check_multiple_classes",
-    "check_pool_subsample",
     "check_proba_samples",
     "check_real",
-    "draw_salt",
-    "tie_keys",
-    "top_k",
 ]

@@ -234,7 +234,26 @@ def check_pool_subsample(pool_subsample, n_pool: int, batch_size: int) -> int | 
 
 
 def check_has_method(estimator, method: str, name: str = "estimator") -> None:
-    """Raise a ``TypeError`` naming the parameter when ``method`` is missing."""
+    """Raise a ``TypeError`` naming the parameter when ``method`` is missing.
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator (or any object) to check.
+    method : str
+        The method it needs, e.g. ``"predict_proba"``.
+    name : str, default="estimator"
+        The parameter's name, for the error message.
+
+    Examples
+    --------
+    >>> from sklearn.svm import SVC
+    >>> from skactive.utils import check_has_method
+    >>> check_has_method(SVC(), "predict_proba")
+    Traceback (most recent call last):
+    ...
+    TypeError: estimator must implement predict_proba; got SVC, which does not. ...
+    """
     if not hasattr(estimator, method):
         raise TypeError(
             f"{name} must implement {method}; got "
