@@ -284,7 +284,11 @@ def check_multiple_classes(classes) -> None:
     ValueError: y contains only one class ('cat'): the labelled set needs ...
     """
     if len(classes) < 2:
-        found = f"only one class ({classes[0]!r})" if len(classes) else "no class"
+        found = "no class"
+        if len(classes):
+            label = classes[0]
+            label = label.item() if isinstance(label, np.generic) else label
+            found = f"only one class ({label!r})"
         raise ValueError(
             f"y contains {found}: the labelled set needs samples of at least 2 "
             "classes to fit a classifier."
