@@ -68,7 +68,7 @@ class _DisagreementBase(QueryStrategy):
     def _measure(self):
         raise NotImplementedError  # pragma: no cover - abstract hook
 
-    def _utility(self, X) -> np.ndarray:
+    def _utility(self, X, context=None) -> np.ndarray:
         n_samples = X.shape[0]
         rows = self._sub_chunk_rows(X)
         if n_samples <= rows:

@@ -24,7 +24,7 @@ from sklearn.frozen import FrozenEstimator
 
 from .. import measures
 from ..base import QueryStrategy, QueryTags, get_query_tags
-from ..embedding import get_embedding
+from ..embedding import get_embedding, get_pool_embedding
 from ..utils._selection import tie_keys
 from ..utils._validation import check_proba_samples
 
@@ -130,7 +130,7 @@ class _MeasureSampling(QueryStrategy):
     def _check_params(self) -> None:
         check_uncertainty(self.measure, "measure")
 
-    def _utility(self, X) -> np.ndarray:
+    def _utility(self, X, context=None) -> np.ndarray:
         if self.measure in SAMPLES_MEASURES:
             proba_samples = check_proba_samples(
                 self.estimator_.predict_proba_samples(X), X.shape[0]
@@ -177,7 +177,15 @@ class _EmbeddingMixin:
         )
 
     def _embed(self, X) -> np.ndarray:
-        Z = get_embedding(self.estimator_, X, self.embedding)
+        return self._check_embedded(get_embedding(self.estimator_, X, self.embedding))
+
+    def _embed_pool(self, pool) -> np.ndarray:
+        """The embedding of a :class:`~skactive.utils.Pool`'s candidate rows."""
+        return self._check_embedded(
+            get_pool_embedding(self.estimator_, pool, self.embedding)
+        )
+
+    def _check_embedded(self, Z) -> np.ndarray:
         expected = self.labelled_embedding_.shape[1]
         if Z.shape[1] != expected:
             raise ValueError(

@@ -52,7 +52,7 @@ class _UncertaintyBase(QueryStrategy):
     def _get_method(self) -> str:
         return self._method
 
-    def _utility(self, X) -> np.ndarray:
+    def _utility(self, X, context=None) -> np.ndarray:
         return _METHODS[self._get_method()](self.estimator_, X)
 
 
