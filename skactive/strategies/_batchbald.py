@@ -13,7 +13,7 @@ from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import argmax
-from ..utils._validation import check_batch_size, check_proba_samples
+from ..utils._validation import check_int, check_proba_samples
 
 __all__ = ["BatchBALD", "batchbald_select"]
 
@@ -336,7 +336,7 @@ class BatchBALD(QueryStrategy):
         )
 
     def _check_params(self) -> None:
-        check_batch_size(self.n_configurations, name="n_configurations")
+        check_int(self.n_configurations, "n_configurations")
 
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
