@@ -15,6 +15,8 @@ CONTRIBUTING.md.
 from __future__ import annotations
 
 import re
+import sys
+import types
 import warnings
 from pathlib import Path
 
@@ -111,7 +113,11 @@ def test_docs_snippets_run(page, tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
     monkeypatch.chdir(tmp_path)
-    namespace = {"__name__": "__main__"}
+    # the page runs as a module of its own, so that the classes it defines
+    # pickle (scikit-learn's checks and joblib's processes pickle estimators)
+    module = types.ModuleType(f"skactive_docs_{page.stem}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    namespace = module.__dict__
     skipped = []
     try:
         for line, source in blocks:
