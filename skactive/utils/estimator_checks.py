@@ -360,8 +360,10 @@ def _ids(obj) -> str:
     """Test ids: ``MarginSampling(batch_size=5)``, ``check_fit2d_1sample``."""
     if hasattr(obj, "get_params"):
         text = re.sub(r"\s", "", str(obj))
-        # a repr of another form (skorch's "<class ...>[initialized](...)")
-        return text if text.startswith(type(obj).__name__) else type(obj).__name__
+        name = type(obj).__name__
+        # the class name alone for a long repr, or one of another form
+        # (skorch's "<class ...>[initialized](...)")
+        return text if text.startswith(name) and len(text) <= 80 else name
     return _check_name(obj)
 
 
