@@ -118,6 +118,8 @@ class ActiveLearningCurveDisplay:
         results : ComparisonResult, SimulationResult, or dict
             A :func:`~skactive.compare` result; one :func:`~skactive.simulate`
             result; or a dict of name -> SimulationResult or list of them.
+            Any object with their ``curves(metric) -> (n_labels, scores)``
+            method works: the Display reads nothing else from them.
         metric : str, default="accuracy"
             The metric to plot.
         ax : matplotlib Axes, default=None
