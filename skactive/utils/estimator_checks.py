@@ -37,6 +37,7 @@ __all__ = [
     "check_predict_proba_samples",
     "check_query_adds_no_attributes",
     "check_query_before_fit",
+    "check_query_candidates",
     "check_query_does_not_modify_pool",
     "check_query_independent_of_chunk_size_and_n_jobs",
     "check_query_is_reproducible",
@@ -259,6 +260,56 @@ def check_pool_subsample(name, strategy_orig):
         )
 
 
+def check_query_candidates(name, strategy_orig):
+    """``candidates=`` restricts the query to those rows, read in place.
+
+    With every other row of the pool as candidates (indices or the same rows
+    as a boolean mask), the batch is made of distinct candidates, does not
+    depend on the form of ``candidates``, on ``chunk_size`` or on
+    ``n_jobs``; a pointwise strategy scores the candidates as it scores a
+    copy of those rows, and leaves every other utility ``NaN``.
+
+    Parameters
+    ----------
+    name : str
+        The strategy's name, for the messages.
+    strategy_orig : QueryStrategy
+        The strategy to check (cloned, not modified).
+    """
+    strategy = _fitted(strategy_orig, batch_size=5, random_state=0)
+    X_pool = _pool()
+    rows = np.arange(1, X_pool.shape[0], 2)
+    idx = strategy.query(X_pool, candidates=rows)
+    assert np.unique(idx).shape[0] == 5 and np.isin(idx, rows).all(), (
+        f"{name}.query(X_pool, candidates=rows) returned {idx.tolist()}; "
+        "expected 5 distinct rows among the candidates."
+    )
+    mask = np.zeros(X_pool.shape[0], dtype=bool)
+    mask[rows] = True
+    for form, params in [
+        ("a boolean mask", {}),
+        ("chunk_size=7, n_jobs=2", {"chunk_size": 7, "n_jobs": 2}),
+    ]:
+        strategy.set_params(**params)
+        candidates = mask if not params else rows
+        again = strategy.query(X_pool, candidates=candidates)
+        assert np.array_equal(again, idx), (
+            f"{name}.query with candidates as {form} returned {again.tolist()}, "
+            f"not {idx.tolist()}."
+        )
+    if hasattr(strategy, "utility"):
+        utilities = strategy.utility(X_pool, candidates=rows)
+        assert np.isnan(np.delete(utilities, rows)).all(), (
+            f"{name}.utility(X_pool, candidates=rows) scored rows outside rows."
+        )
+        np.testing.assert_allclose(
+            utilities[rows],
+            strategy.utility(X_pool[rows]),
+            rtol=1e-9,
+            err_msg=f"{name} scores candidates unlike a copy of the same rows.",
+        )
+
+
 def check_utility_matches_query(name, strategy_orig):
     """A pointwise strategy queries the top of its own ``utility``.
 
@@ -342,6 +393,7 @@ _QUERY_CHECKS = (
     check_query_adds_no_attributes,
     check_query_independent_of_chunk_size_and_n_jobs,
     check_pool_subsample,
+    check_query_candidates,
     check_utility_matches_query,
 )
 
