@@ -620,6 +620,9 @@ def _registry(*records: Measure) -> Mapping[str, Measure]:
     return MappingProxyType({record.name: record for record in records})
 
 
+#: The registry of measures: name -> :class:`Measure` (read-only). The one
+#: spelling of each measure; every ``method=`` and ``uncertainty=`` parameter
+#: and the command line read names here.
 MEASURES: Mapping[str, Measure] = _registry(
     Measure("least_confident", least_confident, "proba", description="1 - max p"),
     Measure(
