@@ -1,29 +1,38 @@
-"""The query-strategy base class and the pool-scoring engine.
+"""The query-strategy base classes and the pool-scoring engine.
 
 A strategy is a scikit-learn meta-estimator: ``fit`` trains a clone of its
 estimator on the labelled samples, ``query`` returns the indices of the pool
-samples to label next. Subclasses write only the algorithm:
+samples to label next. :class:`BaseQueryStrategy` holds everything that does
+not depend on the task (the engine, ``fit``'s template, validation);
+:class:`QueryStrategy` adds what a classifier is (``classes_``,
+``predict_proba``), and a regression family adds its own on the same base.
+Subclasses write only the algorithm, through these hooks:
 
-- ``_utility(X)`` for strategies that score samples one by one (higher is more
-  informative). The engine scores the pool in chunks, in parallel through
-  joblib, and keeps a streaming top-k, so memory is bounded by the chunk size.
-- ``_select(X, batch_size, rng)`` for batch-aware strategies, which choose the
-  batch jointly (their ``query_tags.batch_aware`` is ``True``).
+- ``_utility(X, context)`` for strategies that score samples one by one
+  (higher is more informative). The engine scores the pool in chunks, in
+  parallel through joblib, and keeps a streaming top-k, so memory is bounded
+  by the chunk size.
+- ``_select(pool, batch_size, rng, context)`` for batch-aware strategies,
+  which choose the batch jointly (their ``query_tags.batch_aware`` is
+  ``True``). ``pool`` is a :class:`~skactive.utils.Pool`: its ``map`` gives
+  chunked, parallel passes (probabilities, sampled probabilities,
+  embeddings) with the same ``chunk_size`` and ``n_jobs``; ``_select``
+  returns positions in the pool, the engine maps them to ``X_pool`` rows.
+- ``_prepare_query(pool, rng)``, optional: per-query preparation from the
+  candidate rows (before ``pool_subsample``), whose result reaches the two
+  hooks above as ``context`` (e.g. information density's reference set).
 
-``query`` validates the pool, resolves ``batch_size``, draws the pool
-subsample, builds the random generator and selects; it adds no attributes to
-the strategy.
+``query`` validates the pool, resolves ``batch_size`` and the candidate rows
+(``candidates=``, then ``pool_subsample``), builds the random generator and
+selects; it never copies the pool and adds no attributes to the strategy.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
-from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -31,35 +40,33 @@ from sklearn.base import (
     clone,
 )
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import (
-    Tags,
-    assert_all_finite,
-    check_random_state,
-    gen_batches,
-    get_tags,
-)
+from sklearn.utils import Tags, check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from .exceptions import BatchSizeWarning
-from .utils._compat import _num_samples, _safe_indexing
-from .utils._dask import check_dask_pool, is_dask_array, score_dask_blocks
+from .utils._compat import _num_samples
+from .utils._dask import check_dask_pool, is_dask_array
 from .utils._docstrings import fill_doc
-from .utils._selection import TopK, draw_salt, sample_indices, top_k
+from .utils._pool import Pool, check_candidates
+from .utils._selection import draw_salt, sample_indices
 from .utils._validation import (
     check_array_params,
     check_batch_size,
-    check_chunk_size,
     check_has_method,
     check_plain_array,
     check_pool_subsample,
     inherit_input_tags,
 )
 
-__all__ = ["QueryStrategy", "QueryTags", "StrategyTags", "get_query_tags"]
+__all__ = [
+    "BaseQueryStrategy",
+    "QueryStrategy",
+    "QueryTags",
+    "StrategyTags",
+    "get_query_tags",
+]
 
 
 @dataclass(slots=True)
@@ -79,12 +86,24 @@ class QueryTags:
     pointwise_utility : bool, default=True
         The strategy offers ``utility(X_pool)`` and
         ``query(..., return_utilities=True)``.
+    required_methods : tuple of str, default=()
+        Further methods the estimator must implement (e.g. a regression
+        strategy's ``"predict_samples"``).
     """
 
     requires_proba: bool = True
     requires_proba_samples: bool = False
     batch_aware: bool = False
     pointwise_utility: bool = True
+    required_methods: tuple[str, ...] = ()
+
+    def methods(self) -> tuple[str, ...]:
+        """Every method the estimator must implement."""
+        return (
+            ("predict_proba",) * self.requires_proba
+            + ("predict_proba_samples",) * self.requires_proba_samples
+            + tuple(self.required_methods)
+        )
 
 
 @dataclass(slots=True)
@@ -115,45 +134,15 @@ def _has_pointwise_utility(self) -> bool:
     return get_query_tags(self).pointwise_utility
 
 
-def _score_chunk(strategy, X, indices, k, salt, keep_utilities, allow_nan):
-    """Score one chunk of the pool: its top-k and, if asked, all utilities.
-
-    A module-level function so that any joblib backend can run it. The pool's
-    finiteness is left to the estimator, which checks its input anyway (a
-    second pass over the pool would cost ~10% of ``predict_proba``); when the
-    estimator rejects the chunk, a non-finite pool is reported as such.
-    """
-    try:
-        utilities = np.asarray(strategy._utility(X), dtype=np.float64)
-    except ValueError as exc:
-        try:
-            assert_all_finite(X, allow_nan=allow_nan, input_name="X_pool")
-        except ValueError as finite_exc:
-            raise finite_exc from exc
-        raise
-    if utilities.shape != (indices.shape[0],):
-        raise ValueError(
-            f"{type(strategy).__name__}._utility returned shape "
-            f"{utilities.shape} for {indices.shape[0]} samples."
-        )
-    if np.isnan(utilities).any():
-        assert_all_finite(X, allow_nan=allow_nan, input_name="X_pool")
-        raise ValueError(
-            f"{type(strategy).__name__} computed NaN utilities: does the "
-            "estimator's predict_proba return NaN for some pool samples?"
-        )
-    top = top_k(utilities, indices, k, salt) if k else None
-    return top, indices, (utilities if keep_utilities else None)
-
-
 @fill_doc
-class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
-    """Base class of the query strategies.
+class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
+    """Base class of the query strategies of any task.
 
-    A strategy is a classifier wrapping ``estimator``: ``predict``,
-    ``predict_proba`` and ``score`` use the fitted clone ``estimator_``.
-    Subclasses implement ``_utility`` (pointwise) or ``_select``
-    (batch-aware); see the module docstring.
+    Holds the engine (``query``, ``utility``, candidate rows, chunking,
+    parallel passes, tie-breaking) and ``fit``'s template; subclasses of a
+    task family add the task's target checks and estimator methods (see
+    :class:`QueryStrategy` for classification) and implement the hooks
+    described in the module docstring.
 
     Parameters
     ----------
@@ -189,20 +178,35 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _check_params(self) -> None:
         """Validate strategy-specific parameters (called first in ``fit``)."""
 
+    def _check_targets(self, y):
+        """Validate the labels of the labelled set; return them."""
+        return y
+
     def _fit(self, X, y) -> None:
         """Keep what the strategy needs from the labelled set (after fitting)."""
 
-    def _utility(self, X) -> np.ndarray:
+    def _prepare_query(self, pool: Pool, rng: np.random.RandomState):
+        """Per-query preparation from the candidate rows; the hooks' ``context``."""
+        return None
+
+    def _utility(self, X, context=None) -> np.ndarray:
         """Utilities of the samples of one pool chunk, higher is better."""
         raise NotImplementedError  # pragma: no cover - abstract hook
 
-    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
-        """Indices into ``X`` of the jointly selected batch, best first."""
+    def _select(
+        self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
+    ) -> np.ndarray:
+        """Positions in ``pool`` of the jointly selected batch, best first."""
         raise NotImplementedError  # pragma: no cover - abstract hook
 
     # ------------------------------------------------------------ estimator
+    def _default_estimator(self):
+        raise ValueError(
+            f"estimator is required: {type(self).__name__} has no default model."
+        )
+
     def _get_estimator(self):
-        return LogisticRegression() if self.estimator is None else self.estimator
+        return self._default_estimator() if self.estimator is None else self.estimator
 
     def __sklearn_tags__(self) -> StrategyTags:
         tags = inherit_input_tags(super().__sklearn_tags__(), [self._get_estimator()])
@@ -212,7 +216,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
 
     def _query_tags(self) -> QueryTags:
-        return QueryTags()
+        return QueryTags(requires_proba=False)
 
     def _validate_X(self, X, *, reset: bool, input_name: str = "X", fit_y=None):
         """``validate_data`` with the estimator's sparse and NaN support."""
@@ -222,10 +226,17 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if reset:
             return validate_data(self, X, fit_y, reset=True, **kwargs)
         if input_name == "X_pool":
-            # Finiteness is left to the estimator, see _score_chunk.
+            # Finiteness is left to the estimator, see utils._pool.
             kwargs["ensure_all_finite"] = False
             kwargs["ensure_min_samples"] = 0
         return validate_data(self, X, reset=reset, **kwargs)
+
+    def _fit_estimator(self, X, y, **fit_params) -> None:
+        """Fit ``estimator_``: a fresh clone, or the same one under warm start."""
+        if self.warm_start and hasattr(self, "estimator_"):
+            self.estimator_.fit(X, y, **fit_params)
+        else:
+            self.estimator_ = clone(self._get_estimator()).fit(X, y, **fit_params)
 
     def fit(self, X, y, **fit_params):
         """Fit a clone of the estimator on the labelled samples.
@@ -235,7 +246,7 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             The labelled samples.
         y : array-like of shape (n_samples,)
-            Their labels (at least two classes).
+            Their targets (for a classifier, at least two classes).
         **fit_params : dict
             Passed to the estimator's ``fit`` (e.g. ``sample_weight``).
 
@@ -246,12 +257,167 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         self._check_params()
         estimator = self._get_estimator()
-        query_tags = self._query_tags()
-        if query_tags.requires_proba:
-            check_has_method(estimator, "predict_proba")
-        if query_tags.requires_proba_samples:
-            check_has_method(estimator, "predict_proba_samples")
+        for method in self._query_tags().methods():
+            check_has_method(estimator, method)
         X, y = self._validate_X(X, reset=True, fit_y=y)
+        y = self._check_targets(y)
+        self._fit_estimator(X, y, **fit_params)
+        self._fit(X, y)
+        return self
+
+    def predict(self, X):
+        """Predict with the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The estimator's predictions.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict(self._validate_X(X, reset=False))
+
+    # ---------------------------------------------------------------- query
+    @available_if(_has_pointwise_utility)
+    def utility(self, X_pool, *, candidates=None):
+        """Informativeness of every pool sample (higher is more informative).
+
+        Scored in chunks of ``chunk_size`` rows, ``n_jobs`` chunks at a time.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+            The pool.
+        candidates : array-like of int or bool, default=None
+            Rows of ``X_pool`` to score (indices, or a boolean mask); ``None``
+            scores every row. The pool is read row by row where needed, never
+            copied.
+
+        Returns
+        -------
+        utilities : ndarray of shape (n_pool,)
+            One utility per pool sample; ``NaN`` for rows outside
+            ``candidates``.
+        """
+        X_pool = self._check_pool(X_pool)
+        pool = self._pool(X_pool, candidates)
+        context = self._prepare_query(pool, check_random_state(self.random_state))
+        return pool.score_top_k(self, 0, np.uint64(0), True, context)[1]
+
+    def query(
+        self, X_pool, batch_size=None, *, candidates=None, return_utilities=False
+    ):
+        """Indices of the pool samples to label next, most informative first.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+            The pool.
+        batch_size : int, default=None
+            Number of samples to select; ``None`` uses the ``batch_size``
+            parameter. Larger than the candidates: a
+            :class:`~skactive.exceptions.BatchSizeWarning` and all of them.
+        candidates : array-like of int or bool, default=None
+            Rows of ``X_pool`` that may be selected (indices, or a boolean
+            mask), e.g. a labelling session's unlabelled rows; ``None`` means
+            every row. The pool is read chunk by chunk through these rows,
+            never copied; ``pool_subsample`` then draws from them.
+        return_utilities : bool, default=False
+            Also return the utility of every pool sample (``NaN`` for rows
+            that were not scored). Only for strategies with a pointwise
+            utility.
+
+        Returns
+        -------
+        indices : ndarray of shape (batch_size,)
+            Indices into ``X_pool``, most informative first.
+        utilities : ndarray of shape (n_pool,)
+            Returned when ``return_utilities=True``.
+        """
+        X_pool = self._check_pool(X_pool)
+        query_tags = get_query_tags(self)
+        if return_utilities and not query_tags.pointwise_utility:
+            raise ValueError(
+                f"return_utilities=True: {type(self).__name__} selects its batch "
+                "jointly and has no pointwise utility."
+            )
+        pool = self._pool(X_pool, candidates)
+        k = check_batch_size(self.batch_size if batch_size is None else batch_size)
+        if k > pool.n:
+            warnings.warn(
+                f"batch_size={k} is larger than the pool ({pool.n} samples to "
+                "choose from): all of them are returned.",
+                BatchSizeWarning,
+                stacklevel=2,
+            )
+            k = pool.n
+        rng = check_random_state(self.random_state)
+        context = self._prepare_query(pool, rng)
+        n_sub = check_pool_subsample(self.pool_subsample, pool.n, k)
+        if n_sub is not None:
+            pool = pool.subset(sample_indices(pool.n, n_sub, rng))
+
+        if query_tags.batch_aware:
+            local = np.asarray(self._select(pool, k, rng, context), dtype=np.intp)
+            return pool.global_indices(local)
+        (_, indices), utilities = pool.score_top_k(
+            self, k, draw_salt(rng), return_utilities, context
+        )
+        return (indices, utilities) if return_utilities else indices
+
+    def _check_pool(self, X_pool):
+        check_is_fitted(self)
+        if is_dask_array(X_pool):
+            check_dask_pool(X_pool, self.n_features_in_, type(self).__name__)
+        else:
+            X_pool = self._validate_X(X_pool, reset=False, input_name="X_pool")
+        if _num_samples(X_pool) == 0:
+            raise ValueError("X_pool is empty: there is nothing left to query.")
+        return X_pool
+
+    def _pool(self, X_pool, candidates) -> Pool:
+        """The candidate rows of the validated ``X_pool``, with this strategy's
+        chunking and parallelism."""
+        return Pool(
+            X_pool,
+            check_candidates(candidates, _num_samples(X_pool)),
+            chunk_size=self.chunk_size,
+            n_jobs=self.n_jobs,
+            allow_nan=get_tags(self).input_tags.allow_nan,
+        )
+
+
+@fill_doc
+class QueryStrategy(ClassifierMixin, BaseQueryStrategy):
+    """Base class of the classification query strategies.
+
+    A strategy is a classifier wrapping ``estimator``: ``predict``,
+    ``predict_proba`` and ``score`` use the fitted clone ``estimator_``.
+    Subclasses implement ``_utility`` (pointwise) or ``_select``
+    (batch-aware); see the module docstring.
+
+    Parameters
+    ----------
+    %(estimator)s
+    %(batch_size)s
+    %(chunk_size)s
+    %(n_jobs)s
+    %(pool_subsample)s
+    %(random_state)s
+    %(warm_start)s
+    """
+
+    def _default_estimator(self):
+        return LogisticRegression()
+
+    def _query_tags(self) -> QueryTags:
+        return QueryTags()
+
+    def _check_targets(self, y):
         check_classification_targets(y)
         classes = np.unique(y)
         if classes.shape[0] < 2:
@@ -259,13 +425,13 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"y contains only one class ({classes[0]!r}): the labelled set "
                 "needs samples of at least 2 classes to fit a classifier."
             )
-        if self.warm_start and hasattr(self, "estimator_"):
-            self.estimator_.fit(X, y, **fit_params)
-        else:
-            self.estimator_ = clone(estimator).fit(X, y, **fit_params)
-        self.classes_ = getattr(self.estimator_, "classes_", classes)
-        self._fit(X, y)
-        return self
+        self.classes_ = classes
+        return y
+
+    def _fit_estimator(self, X, y, **fit_params) -> None:
+        super()._fit_estimator(X, y, **fit_params)
+        # A pre-trained (frozen) model may know more classes than y holds.
+        self.classes_ = getattr(self.estimator_, "classes_", self.classes_)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -314,154 +480,4 @@ class QueryStrategy(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Predicted classes.
         """
-        check_is_fitted(self)
-        return self.estimator_.predict(self._validate_X(X, reset=False))
-
-    # ---------------------------------------------------------------- query
-    @available_if(_has_pointwise_utility)
-    def utility(self, X_pool):
-        """Informativeness of every pool sample (higher is more informative).
-
-        Scored in chunks of ``chunk_size`` rows, ``n_jobs`` chunks at a time.
-
-        Parameters
-        ----------
-        X_pool : array-like of shape (n_pool, n_features)
-            The unlabelled pool.
-
-        Returns
-        -------
-        utilities : ndarray of shape (n_pool,)
-            One utility per pool sample.
-        """
-        X_pool = self._check_pool(X_pool)
-        allow_nan = get_tags(self).input_tags.allow_nan
-        _, utilities = self._score_pool(X_pool, None, 0, np.uint64(0), True, allow_nan)
-        return utilities
-
-    def query(self, X_pool, batch_size=None, *, return_utilities=False):
-        """Indices of the pool samples to label next, most informative first.
-
-        Parameters
-        ----------
-        X_pool : array-like of shape (n_pool, n_features)
-            The unlabelled pool.
-        batch_size : int, default=None
-            Number of samples to select; ``None`` uses the ``batch_size``
-            parameter. Larger than the pool: a
-            :class:`~skactive.exceptions.BatchSizeWarning` and the whole pool.
-        return_utilities : bool, default=False
-            Also return the utility of every pool sample (``NaN`` for samples
-            left out by ``pool_subsample``). Only for strategies with a
-            pointwise utility.
-
-        Returns
-        -------
-        indices : ndarray of shape (batch_size,)
-            Indices into ``X_pool``, most informative first.
-        utilities : ndarray of shape (n_pool,)
-            Returned when ``return_utilities=True``.
-        """
-        X_pool = self._check_pool(X_pool)
-        n_pool = _num_samples(X_pool)
-        k = check_batch_size(self.batch_size if batch_size is None else batch_size)
-        if k > n_pool:
-            warnings.warn(
-                f"batch_size={k} is larger than the pool ({n_pool} samples): "
-                "the whole pool is returned.",
-                BatchSizeWarning,
-                stacklevel=2,
-            )
-            k = n_pool
-        tags = get_tags(self)
-        query_tags, allow_nan = tags.query_tags, tags.input_tags.allow_nan
-        if return_utilities and not query_tags.pointwise_utility:
-            raise ValueError(
-                f"return_utilities=True: {type(self).__name__} selects its batch "
-                "jointly and has no pointwise utility."
-            )
-        rng = check_random_state(self.random_state)
-        n_sub = check_pool_subsample(self.pool_subsample, n_pool, k)
-        candidates = (
-            None if n_sub is None else np.sort(sample_indices(n_pool, n_sub, rng))
-        )
-
-        if query_tags.batch_aware:
-            X_cand = (
-                X_pool if candidates is None else _safe_indexing(X_pool, candidates)
-            )
-            if is_dask_array(X_cand):  # a joint selection needs it in memory
-                X_cand = X_cand.compute()
-            assert_all_finite(
-                X_cand,
-                allow_nan=allow_nan,
-                input_name="X_pool",
-            )
-            selected = np.asarray(self._select(X_cand, k, rng), dtype=np.intp)
-            return selected if candidates is None else candidates[selected]
-
-        indices, utilities = self._score_pool(
-            X_pool, candidates, k, draw_salt(rng), return_utilities, allow_nan
-        )
-        return (indices, utilities) if return_utilities else indices
-
-    def _check_pool(self, X_pool):
-        check_is_fitted(self)
-        if is_dask_array(X_pool):
-            check_dask_pool(X_pool, self.n_features_in_, type(self).__name__)
-        else:
-            X_pool = self._validate_X(X_pool, reset=False, input_name="X_pool")
-        if _num_samples(X_pool) == 0:
-            raise ValueError("X_pool is empty: there is nothing left to query.")
-        return X_pool
-
-    def _score_pool(self, X_pool, candidates, k, salt, keep_utilities, allow_nan):
-        """Score the pool chunk by chunk; stream the top-k and/or utilities."""
-        n_pool = _num_samples(X_pool)
-        n_scored = n_pool if candidates is None else candidates.shape[0]
-        n_jobs = effective_n_jobs(self.n_jobs)
-        itemsize = getattr(getattr(X_pool, "dtype", None), "itemsize", 8)
-        values_per_row = math.prod(X_pool.shape[1:])  # features, or C x H x W
-        chunk_size = check_chunk_size(
-            self.chunk_size, values_per_row, itemsize, n_rows=n_scored, n_jobs=n_jobs
-        )
-
-        def tasks():
-            for batch in gen_batches(n_scored, chunk_size):
-                if candidates is None:
-                    indices = np.arange(batch.start, batch.stop)
-                    X_chunk = X_pool[batch]
-                else:
-                    indices = candidates[batch]
-                    X_chunk = _safe_indexing(X_pool, indices)
-                yield delayed(_score_chunk)(
-                    self, X_chunk, indices, k, salt, keep_utilities, allow_nan
-                )
-
-        best = TopK(k, salt) if k else None
-        utilities = np.full(n_pool, np.nan) if keep_utilities else None
-        # Parallel chunks each get one BLAS/OpenMP thread: nested thread pools
-        # oversubscribe the cores (measured 1.3x slower with 2 jobs on 2 cores).
-        threads = threadpool_limits(limits=1) if n_jobs > 1 else nullcontext()
-        with threads:
-            if is_dask_array(X_pool):
-                results = score_dask_blocks(
-                    _score_chunk, self, X_pool, candidates,
-                    k, salt, keep_utilities, allow_nan,
-                )  # fmt: skip
-            else:
-                # A chunk is already a coarse unit of work: joblib's
-                # auto-batching would group fast chunks into a few large
-                # batches and leave workers idle, so dispatch them one by one.
-                results = Parallel(
-                    n_jobs=self.n_jobs,
-                    prefer="threads",
-                    batch_size=1,
-                    return_as="generator_unordered",
-                )(tasks())
-            for top, indices, chunk_utilities in results:
-                if best is not None:
-                    best.push(*top)
-                if keep_utilities:
-                    utilities[indices] = chunk_utilities
-        return (best.indices if best is not None else None), utilities
+        return super().predict(X)

@@ -25,7 +25,12 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-__all__ = ["EMBEDDINGS", "check_embedding", "get_embedding"]
+__all__ = [
+    "EMBEDDINGS",
+    "check_embedding",
+    "get_embedding",
+    "get_pool_embedding",
+]
 
 EMBEDDINGS = ("auto", "raw", "transform", "penultimate")
 
@@ -131,3 +136,40 @@ default="auto"
             f" got {Z.shape}."
         )
     return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)
+
+
+def get_pool_embedding(estimator, pool, embedding="auto") -> np.ndarray:
+    """:func:`get_embedding` of every candidate row of a :class:`~skactive.utils.Pool`.
+
+    Computed chunk by chunk (``pool.map``), in parallel. The raw features of
+    a whole in-memory pool are the pool itself: they are returned without a
+    copy.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The fitted estimator.
+    pool : Pool
+        The candidate rows.
+    embedding : {"auto", "raw", "transform", "penultimate"} or callable
+        See :func:`get_embedding`.
+
+    Returns
+    -------
+    Z : ndarray of shape (pool.n, n_dims)
+    """
+    X = pool.X
+    if (
+        pool.candidates is None
+        and _resolve(_unwrap(estimator), embedding) == "raw"
+        and isinstance(X, np.ndarray)
+        and X.ndim == 2
+        and np.issubdtype(X.dtype, np.floating)
+    ):
+        return X
+    return pool.map(_embed_rows, estimator, embedding)
+
+
+def _embed_rows(X, estimator, embedding) -> np.ndarray:
+    """:func:`get_embedding` with the rows first, as ``Pool.map`` calls it."""
+    return get_embedding(estimator, X, embedding)

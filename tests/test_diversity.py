@@ -14,7 +14,7 @@ from sklearn.metrics.pairwise import cosine_distances
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skactive.strategies._coreset as coreset_module
+import skactive.strategies._kcenter as coreset_module
 from skactive import (
     BatchSizeWarning,
     CoreSet,
@@ -28,7 +28,7 @@ from skactive import (
     cold_start,
 )
 from skactive.strategies import greedy_k_center
-from skactive.utils._selection import draw_salt, tie_keys
+from skactive.utils._selection import draw_salt, sample_indices, tie_keys
 
 
 # ----------------------------------------------------------------- helpers
@@ -64,6 +64,11 @@ def lazy_engine(monkeypatch):
     monkeypatch.setattr(coreset_module, "_N_BOUND_CENTRES", 2)
     monkeypatch.setattr(coreset_module, "_BOUND_WORK", 2)
     monkeypatch.setattr(coreset_module, "_MIN_COMPACT", 1)
+
+
+def _salt(seed):
+    """The tie-key salt that ``random_state=seed`` draws."""
+    return draw_salt(np.random.RandomState(seed))
 
 
 def labelled_and_pool(seed, n_pool=300, n_labelled=40, n_features=4):
@@ -133,8 +138,8 @@ def test_coreset_ties_follow_the_tie_keys(lazy, request):
     for Z, centres in [(duplicated, rng.normal(size=(3, 2))), (grid, grid[:1])]:
         runs = []
         for seed in range(4):
-            salt = np.uint64(seed)
-            picks = greedy_k_center(Z, 20, salt, centres=centres)
+            salt = _salt(seed)
+            picks = greedy_k_center(Z, 20, centres=centres, random_state=seed)
             np.testing.assert_array_equal(
                 picks, brute_force_k_center(Z, centres, 20, salt)
             )
@@ -149,9 +154,9 @@ def test_coreset_float32_is_certified_by_float64():
     base = rng.normal(size=(60, 3))
     Z = 1e4 + np.vstack([base, base + 1e-9]) * np.array([1.0, 1.0, 1.0])
     centres = 1e4 + rng.normal(size=(5, 3))
-    salt = np.uint64(5)
+    salt = _salt(5)
     np.testing.assert_array_equal(
-        greedy_k_center(Z, 30, salt, centres=centres),
+        greedy_k_center(Z, 30, centres=centres, random_state=5),
         brute_force_k_center(Z, centres, 30, salt),
     )
 
@@ -163,8 +168,8 @@ def test_coreset_extreme_scales_and_outliers(scale, recwarn):
     rng = np.random.RandomState(2)
     Z, centres = rng.normal(size=(300, 4)) * scale, rng.normal(size=(20, 4)) * scale
     Z[7] *= 1e25
-    salt = np.uint64(3)
-    picks = greedy_k_center(Z, 20, salt, centres=centres)
+    salt = _salt(3)
+    picks = greedy_k_center(Z, 20, centres=centres, random_state=3)
     np.testing.assert_array_equal(picks, brute_force_k_center(Z, centres, 20, salt))
     assert picks[0] == 7
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
@@ -174,7 +179,7 @@ def test_coreset_extreme_scales_and_outliers(scale, recwarn):
 def test_coreset_covering_radius_at_most_twice_optimal(seed):
     rng = np.random.RandomState(seed)
     Z, centres, k = rng.uniform(size=(10, 2)), rng.uniform(size=(1, 2)), 3
-    picks = greedy_k_center(Z, k, np.uint64(seed), centres=centres)
+    picks = greedy_k_center(Z, k, centres=centres, random_state=seed)
     greedy = covering_radius(Z, np.vstack([centres, Z[picks]]))
     optimal = min(
         covering_radius(Z, np.vstack([centres, Z[list(subset)]]))
@@ -185,10 +190,10 @@ def test_coreset_covering_radius_at_most_twice_optimal(seed):
 
 def test_coreset_without_centres_starts_at_random():
     Z = np.arange(10.0)[:, None]
-    first = {int(greedy_k_center(Z, 2, np.uint64(s))[0]) for s in range(10)}
+    first = {int(greedy_k_center(Z, 2, random_state=s)[0]) for s in range(10)}
     assert len(first) > 1
-    salt = np.uint64(4)
-    picks = greedy_k_center(Z, 3, salt)
+    salt = _salt(4)
+    picks = greedy_k_center(Z, 3, random_state=4)
     start = np.argmin(tie_keys(np.arange(10), salt))
     assert picks[0] == start
     np.testing.assert_array_equal(
@@ -202,7 +207,7 @@ def test_coreset_memory_stays_linear():
     Z, centres = rng.normal(size=(20_000, 8)), rng.normal(size=(500, 8))
     tracemalloc.start()
     try:
-        greedy_k_center(Z, 50, np.uint64(0), centres=centres)
+        greedy_k_center(Z, 50, centres=centres, random_state=0)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -370,7 +375,7 @@ def test_information_density_reference_sample_and_chunking():
         metric="euclidean", n_reference=50, random_state=0
     ).fit(X, y)
     utilities = strategy.utility(X_pool)
-    rows = np.sort(np.random.RandomState(0).choice(400, size=50, replace=False))
+    rows = np.sort(sample_indices(400, 50, np.random.RandomState(0)))
     R = X_pool[rows]
     dist = np.sqrt(((X_pool[:, None] - R[None]) ** 2).sum(-1))
     phi = EntropySampling().fit(X, y).utility(X_pool)

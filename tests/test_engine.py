@@ -5,13 +5,15 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.base import RegressorMixin
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import BayesianRidge, LogisticRegression
 from sklearn.svm import SVC
 
-from skactive import BatchSizeWarning, MarginSampling, UncertaintySampling
+from skactive import BatchSizeWarning, MarginSampling, QueryTags, UncertaintySampling
+from skactive.base import BaseQueryStrategy
 from skactive.utils import TopK, check_pool_subsample, tie_keys, top_k
 
 
@@ -178,3 +180,112 @@ def test_default_chunks_of_images_hold_about_16_mib():
     flat = MarginSampling(LogisticRegression(max_iter=50), random_state=0)
     flat.fit(images[:100].reshape(100, -1), y[:100])
     np.testing.assert_array_equal(flat.query(images.reshape(3000, -1), 5), picks)
+
+
+# ------------------------------------------------------------- candidates
+def test_candidates_equal_querying_the_copied_rows(data):
+    X, y, pool = data
+    rows = np.sort(np.random.RandomState(1).choice(len(pool), 90, replace=False))
+    s = MarginSampling(batch_size=7, random_state=0).fit(X, y)
+    expected = rows[s.query(pool[rows])]  # continuous utilities: no ties
+    np.testing.assert_array_equal(s.query(pool, candidates=rows), expected)
+    mask = np.zeros(len(pool), dtype=bool)
+    mask[rows] = True
+    np.testing.assert_array_equal(s.query(pool, candidates=mask), expected)
+    # any order of the same rows
+    shuffled = np.random.RandomState(2).permutation(rows)
+    np.testing.assert_array_equal(s.query(pool, candidates=shuffled), expected)
+    idx, u = s.query(pool, candidates=rows, return_utilities=True)
+    np.testing.assert_array_equal(idx, expected)
+    assert np.isnan(np.delete(u, rows)).all()
+    np.testing.assert_allclose(u[rows], s.utility(pool[rows]))
+    np.testing.assert_array_equal(u, s.utility(pool, candidates=rows))
+
+
+def test_candidates_with_pool_subsample_draw_from_the_candidates(data):
+    X, y, pool = data
+    rows = np.arange(0, 260, 2)
+    s = MarginSampling(batch_size=3, pool_subsample=20, random_state=0).fit(X, y)
+    idx, u = s.query(pool, candidates=rows, return_utilities=True)
+    scored = np.flatnonzero(~np.isnan(u))
+    assert scored.size == 20 and set(scored) <= set(rows)
+    assert set(idx) <= set(scored)
+
+
+@pytest.mark.parametrize(
+    "candidates, message",
+    [
+        (np.array([0, 5, 260]), r"row indices in \[0, 260\)"),
+        (np.array([-1, 3]), r"row indices in \[0, 260\)"),
+        (np.array([3, 3]), "twice"),
+        (np.array([1.0, 2.0]), "integer row indices"),
+        (np.zeros((2, 2), dtype=int), "1-d array"),
+        (np.zeros(5, dtype=bool), r"boolean mask must have shape \(260,\)"),
+        (np.array([], dtype=int), "candidates is empty"),
+    ],
+)
+def test_bad_candidates_are_rejected(data, candidates, message):
+    X, y, pool = data
+    s = MarginSampling().fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        s.query(pool, candidates=candidates)
+
+
+def test_candidates_do_not_copy_the_pool():
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    pool = rng.normal(size=(100_000, 20))  # 16 MB
+    y = rng.randint(2, size=200)
+    s = MarginSampling(batch_size=10, chunk_size=2000, random_state=0)
+    s.fit(pool[:200], y)
+    candidates = np.arange(0, 100_000, 2)
+    tracemalloc.start()
+    try:
+        s.query(pool, candidates=candidates)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2e6  # the candidate rows alone would take 8 MB
+
+
+def test_pool_map_stacks_chunks_in_order_for_any_chunking():
+    from skactive.utils import Pool
+
+    X = np.arange(40.0).reshape(20, 2)
+    rows = np.array([1, 4, 5, 9, 12, 19])
+    for chunk_size, n_jobs in [(1, 1), (4, 2), (100, None)]:
+        pool = Pool(X, rows, chunk_size=chunk_size, n_jobs=n_jobs)
+        total, first = pool.map(lambda Z: (Z.sum(axis=1), Z[:, 0].astype(int)))
+        np.testing.assert_array_equal(total, X[rows].sum(axis=1))
+        np.testing.assert_array_equal(first, X[rows, 0])
+        np.testing.assert_array_equal(pool.take([2, 0]), X[[5, 1]])
+        np.testing.assert_array_equal(pool.local_positions([9, 1]), [3, 0])
+
+
+# ------------------------------------------------- a task-neutral engine
+class MaxStdSampling(RegressorMixin, BaseQueryStrategy):
+    """A regression strategy on the task-neutral base: largest predictive std."""
+
+    def _default_estimator(self):
+        return BayesianRidge()
+
+    def _query_tags(self):
+        return QueryTags(requires_proba=False)
+
+    def _utility(self, X, context=None):
+        return self.estimator_.predict(X, return_std=True)[1]
+
+
+def test_a_regression_strategy_reuses_the_engine():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-3, 3, size=(400, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.normal(size=400)
+    s = MaxStdSampling(batch_size=5, random_state=0).fit(X[:20], y[:20])
+    std = BayesianRidge().fit(X[:20], y[:20]).predict(X[20:], return_std=True)[1]
+    np.testing.assert_array_equal(s.query(X[20:]), np.argsort(-std)[:5])
+    for chunk_size, n_jobs in [(7, 2), (1000, None)]:
+        s.set_params(chunk_size=chunk_size, n_jobs=n_jobs)
+        np.testing.assert_array_equal(s.query(X[20:]), np.argsort(-std)[:5])
+    assert s.score(X, y) > 0.9  # RegressorMixin: R^2
+    assert not hasattr(s, "classes_")

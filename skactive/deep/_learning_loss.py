@@ -515,5 +515,5 @@ class LearningLoss(QueryStrategy):
             )
         check_has_method(self.estimator, "predict_loss")
 
-    def _utility(self, X) -> np.ndarray:
+    def _utility(self, X, context=None) -> np.ndarray:
         return np.asarray(self.estimator_.predict_loss(X), dtype=np.float64)

@@ -5,10 +5,11 @@ from ._batchbald import BatchBALD
 from ._cluster import DiverseMiniBatch
 from ._coldstart import TypiClust, cold_start
 from ._committee import BALD, QueryByCommittee
-from ._coreset import CoreSet, greedy_k_center
+from ._coreset import CoreSet
 from ._density import InformationDensity
 from ._egl import ExpectedGradientLength
 from ._hybrid import HybridSampling
+from ._kcenter import greedy_k_center
 from ._meanstd import MeanSTD
 from ._random import RandomSampling
 from ._uncertainty import (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 from scipy.special import entr
 
@@ -9,6 +11,7 @@ from ..base import QueryStrategy, QueryTags
 from ..committee import Committee
 from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
+from ..utils._pool import Pool
 from ..utils._validation import check_batch_size, check_proba_samples
 from ._badge import _pick_max
 
@@ -117,6 +120,32 @@ def _add_to_batch(
         return posterior, new_weights, False
     drawn = rng.choice(new_weights.shape[0], size=n_configurations, p=new_weights)
     return posterior[:, drawn], np.full(n_configurations, 1.0 / n_configurations), True
+
+
+def _proba_samples(X, estimator) -> np.ndarray:
+    return check_proba_samples(estimator.predict_proba_samples(X), _num_samples(X))
+
+
+@contextmanager
+def _fixed_members(estimator, rng: np.random.RandomState):
+    """Seed an unseeded stochastic estimator for the duration of a query.
+
+    ``predict_proba_samples`` of an MC-Dropout network draws its members
+    (dropout masks) from ``random_state`` at every call; with ``None`` two
+    chunks of the pool would see different networks. A committee's members
+    are fixed once fitted, and so are those of a seeded network.
+    """
+    params = (
+        estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    )
+    if params.get("random_state", 0) is not None:
+        yield
+        return
+    estimator.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
+    try:
+        yield
+    finally:
+        estimator.set_params(random_state=None)
 
 
 def batchbald_select(
@@ -232,9 +261,7 @@ class BatchBALD(QueryStrategy):
         step grow linearly with it.
     %(batch_size)s
     %(chunk_size)s
-        Unused: the batch is selected jointly.
     %(n_jobs)s
-        Unused: the batch is selected jointly.
     %(pool_subsample)s
     random_state : int, RandomState instance or None, default=None
         Drives the sampled configurations, the pool subsample and ties. Pass
@@ -311,18 +338,17 @@ class BatchBALD(QueryStrategy):
     def _check_params(self) -> None:
         check_batch_size(self.n_configurations, name="n_configurations")
 
-    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
-        # One call for the whole pool: an MC-Dropout network draws its
-        # dropout masks once per call, so every candidate sees the same
-        # members.
-        proba_samples = check_proba_samples(
-            self.estimator_.predict_proba_samples(X), _num_samples(X)
-        )
+    def _select(
+        self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
+    ) -> np.ndarray:
+        # Every chunk must see the same members: a stochastic model with
+        # random_state=None (an MC-Dropout network) is seeded from this
+        # query's generator while the pool is read.
+        with _fixed_members(self.estimator_, rng):
+            proba_samples = pool.map(_proba_samples, self.estimator_)
         return batchbald_select(
             proba_samples,
             batch_size,
             rng,
-            n_configurations=check_batch_size(
-                self.n_configurations, name="n_configurations"
-            ),
+            n_configurations=self.n_configurations,
         )

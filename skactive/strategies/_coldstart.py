@@ -28,6 +28,7 @@ from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding, get_embedding
 from ..exceptions import BatchSizeWarning
 from ..utils._docstrings import fill_doc
+from ..utils._pool import Pool
 from ..utils._selection import draw_salt, tie_keys
 from ..utils._validation import check_batch_size
 from ._diversity import _EmbeddingMixin, select_near_centres
@@ -305,9 +306,11 @@ default="auto"
         :func:`skactive.embedding.get_embedding` with the fitted estimator.
     %(batch_size)s
     chunk_size : int, default=None
-        Unused: the selection clusters the whole (sub-sampled) pool.
+        Rows embedded at a time (bounds the memory of the embedding pass);
+        the clustering then runs on the whole (sub-sampled) embedding.
     n_jobs : int, default=None
-        Unused; k-means uses the OpenMP threads of scikit-learn.
+        Chunks of the pool embedded in parallel (joblib); k-means then uses
+        scikit-learn's own OpenMP threads.
     %(pool_subsample)s
     random_state : int, RandomState instance or None, default=None
         Seeds k-means, draws the pool subsample and breaks ties. Pass an int
@@ -392,10 +395,12 @@ default="auto"
     def _fit(self, X, y) -> None:
         self._fit_embedding(X)
 
-    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
+    def _select(
+        self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
+    ) -> np.ndarray:
         salt = draw_salt(rng)
         return typiclust_select(
-            self._embed(X),
+            self._embed_pool(pool),
             batch_size,
             rng,
             salt,

@@ -4,25 +4,22 @@ The utility of a pool sample is its uncertainty times its representativeness,
 the average similarity to the pool raised to ``beta``. The density depends on
 the whole pool while the engine scores the pool chunk by chunk, so the
 strategy draws its *reference set* once per call of :meth:`query` or
-:meth:`utility`, from the whole pool and from ``random_state`` only, and
-scores every chunk against that same set (on a private shallow copy of the
-strategy, so a query adds no attribute). The utilities, hence the selected
-indices, therefore do not depend on ``chunk_size`` or ``n_jobs``.
+:meth:`utility`, in the engine's per-query preparation hook, and every chunk
+is scored against that same set (the hook's ``context``). The utilities,
+hence the selected indices, do not depend on ``chunk_size`` or ``n_jobs``.
 """
 
 from __future__ import annotations
 
-import copy
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state, gen_batches
 
 from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding
-from ..utils._compat import _num_samples, _safe_indexing
-from ..utils._dask import is_dask_array
 from ..utils._docstrings import fill_doc
+from ..utils._pool import Pool
+from ..utils._selection import sample_indices
 from ..utils._validation import check_real
 from ._diversity import (
     _EmbeddingMixin,
@@ -35,8 +32,12 @@ from ._diversity import (
 
 __all__ = ["InformationDensity"]
 
-_EMBED_ROWS = 65536  # rows embedded at a time when averaging the reference
 _DISTANCE_ELEMENTS = 2**22  # elements of one (chunk x reference) block
+
+
+def _unit_embedding(X, embed) -> np.ndarray:
+    """The rows of ``X`` embedded and scaled to unit norm."""
+    return normalize_rows(embed(X))
 
 
 def _euclidean(Z: np.ndarray, R: np.ndarray, R_sq: np.ndarray) -> np.ndarray:
@@ -226,34 +227,26 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         self.uncertainty_strategy_ = make_uncertainty_strategy(self, X, y)
 
     # --------------------------------------------------------- reference
-    def _with_reference(self, X_pool) -> InformationDensity:
-        """A shallow copy of the strategy holding this pool's reference set."""
-        rng = check_random_state(self.random_state)
-        n_pool = _num_samples(X_pool)
-        reference = X_pool
-        if self.n_reference is not None and n_pool > self.n_reference:
-            rows = np.sort(rng.choice(n_pool, size=self.n_reference, replace=False))
-            reference = _safe_indexing(X_pool, rows)
-        if is_dask_array(reference):
-            reference = reference.compute()
+    def _prepare_query(self, pool: Pool, rng: np.random.RandomState):
+        """The reference statistic of this query, from the candidate rows.
+
+        Drawn before ``pool_subsample`` (the density is relative to every
+        candidate), with the query's generator; the chunks are then scored
+        against it, as ``context``.
+        """
+        reference = pool
+        if self.n_reference is not None and pool.n > self.n_reference:
+            reference = pool.subset(sample_indices(pool.n, self.n_reference, rng))
         if self.metric == "cosine":
             # The mean cosine similarity to R is x_hat . mean(r_hat).
-            total = np.zeros(self.labelled_embedding_.shape[1])
-            for rows in gen_batches(_num_samples(reference), _EMBED_ROWS):
-                unit = normalize_rows(self._embed(_safe_indexing(reference, rows)))
-                total += unit.sum(axis=0)
-            stat = total / _num_samples(reference)
-        else:
-            R = np.asarray(self._embed(reference), dtype=np.float64)
-            shift = R.mean(axis=0)
-            R = R - shift
-            stat = (shift, R, np.einsum("ij,ij->i", R, R))
-        bound = copy.copy(self)
-        bound._reference = stat
-        return bound
+            unit = reference.map(_unit_embedding, self._embed)
+            return unit.sum(axis=0) / reference.n
+        R = np.asarray(reference.map(self._embed), dtype=np.float64)
+        shift = R.mean(axis=0)
+        R -= shift
+        return shift, R, np.einsum("ij,ij->i", R, R)
 
-    def _density(self, Z) -> np.ndarray:
-        reference = self._reference
+    def _density(self, Z, reference) -> np.ndarray:
         if self.metric == "cosine":
             return np.maximum(normalize_rows(Z) @ reference, 0.0)
         shift, R, R_sq = reference
@@ -268,61 +261,8 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
             total += dist.sum(axis=1)
         return total / R.shape[0]
 
-    def _utility(self, X) -> np.ndarray:
-        if not hasattr(self, "_reference"):
-            raise RuntimeError(  # pragma: no cover - internal misuse
-                "InformationDensity._utility needs a reference set: call "
-                "query() or utility()."
-            )
+    def _utility(self, X, context=None) -> np.ndarray:
         phi = np.asarray(self.uncertainty_strategy_._utility(X), dtype=np.float64)
         if self.beta == 0:
             return phi
-        return phi * self._density(self._embed(X)) ** self.beta
-
-    # ------------------------------------------------------- public verbs
-    def utility(self, X_pool):
-        """Information density of every pool sample (higher is more informative).
-
-        The reference set is drawn from ``X_pool`` with ``random_state``;
-        then the pool is scored in chunks of ``chunk_size`` rows, ``n_jobs``
-        chunks at a time.
-
-        Parameters
-        ----------
-        X_pool : array-like of shape (n_pool, n_features)
-            The unlabelled pool.
-
-        Returns
-        -------
-        utilities : ndarray of shape (n_pool,)
-            One utility per pool sample.
-        """
-        bound = self._with_reference(self._check_pool(X_pool))
-        return super(InformationDensity, bound).utility(X_pool)
-
-    def query(self, X_pool, batch_size=None, *, return_utilities=False):
-        """Indices of the pool samples to label next, most informative first.
-
-        Parameters
-        ----------
-        X_pool : array-like of shape (n_pool, n_features)
-            The unlabelled pool.
-        batch_size : int, default=None
-            Number of samples to select; ``None`` uses the ``batch_size``
-            parameter. Larger than the pool: a
-            :class:`~skactive.exceptions.BatchSizeWarning` and the whole pool.
-        return_utilities : bool, default=False
-            Also return the utility of every pool sample (``NaN`` for samples
-            left out by ``pool_subsample``).
-
-        Returns
-        -------
-        indices : ndarray of shape (batch_size,)
-            Indices into ``X_pool``, most informative first.
-        utilities : ndarray of shape (n_pool,)
-            Returned when ``return_utilities=True``.
-        """
-        bound = self._with_reference(self._check_pool(X_pool))
-        return super(InformationDensity, bound).query(
-            X_pool, batch_size, return_utilities=return_utilities
-        )
+        return phi * self._density(self._embed(X), context) ** self.beta

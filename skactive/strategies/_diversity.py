@@ -24,7 +24,7 @@ from sklearn.frozen import FrozenEstimator
 
 from .. import measures
 from ..base import QueryStrategy, QueryTags, get_query_tags
-from ..embedding import get_embedding
+from ..embedding import get_embedding, get_pool_embedding
 from ..utils._selection import tie_keys
 from ._measure import measure_query_tags
 from ._uncertainty import UncertaintySampling
@@ -120,7 +120,15 @@ class _EmbeddingMixin:
         )
 
     def _embed(self, X) -> np.ndarray:
-        Z = get_embedding(self.estimator_, X, self.embedding)
+        return self._check_embedded(get_embedding(self.estimator_, X, self.embedding))
+
+    def _embed_pool(self, pool) -> np.ndarray:
+        """The embedding of a :class:`~skactive.utils.Pool`'s candidate rows."""
+        return self._check_embedded(
+            get_pool_embedding(self.estimator_, pool, self.embedding)
+        )
+
+    def _check_embedded(self, Z) -> np.ndarray:
         expected = self.labelled_embedding_.shape[1]
         if Z.shape[1] != expected:
             raise ValueError(

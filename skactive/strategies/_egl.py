@@ -146,5 +146,5 @@ class ExpectedGradientLength(QueryStrategy):
     def _check_params(self) -> None:
         check_embedding(self.embedding)
 
-    def _utility(self, X) -> np.ndarray:
+    def _utility(self, X, context=None) -> np.ndarray:
         return expected_gradient_length(last_layer(self.estimator_, X, self.embedding))

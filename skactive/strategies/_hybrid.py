@@ -15,11 +15,10 @@ import numpy as np
 
 from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding
-from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._docstrings import fill_doc
-from ..utils._selection import draw_salt, tie_keys, top_k
+from ..utils._pool import Pool
+from ..utils._selection import draw_salt, tie_keys
 from ..utils._validation import check_real
-from ._coreset import greedy_k_center
 from ._diversity import (
     _EmbeddingMixin,
     check_metric,
@@ -28,6 +27,7 @@ from ._diversity import (
     select_near_centres,
     uncertainty_query_tags,
 )
+from ._kcenter import greedy_k_center
 
 __all__ = ["HybridSampling"]
 
@@ -71,23 +71,27 @@ class _PrefilterStrategy(_EmbeddingMixin, QueryStrategy):
         self._fit_embedding(X)
         self.uncertainty_strategy_ = make_uncertainty_strategy(self, X, y)
 
-    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
+    def _select(
+        self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
+    ) -> np.ndarray:
         salt = draw_salt(rng)
-        n_samples = _num_samples(X)
-        utilities = np.asarray(self.uncertainty_strategy_.utility(X), dtype=np.float64)
-        n_kept = min(n_samples, math.ceil(self.beta * batch_size))
-        kept_utilities, kept = top_k(utilities, np.arange(n_samples), n_kept, salt)
+        n_kept = min(pool.n, math.ceil(self.beta * batch_size))
+        scorer = self.uncertainty_strategy_
+        (kept_utilities, kept), _ = pool.score_top_k(
+            scorer, n_kept, salt, False, scorer._prepare_query(pool, rng)
+        )
+        kept_local = pool.local_positions(kept)
         if n_kept == batch_size:
-            return kept
-        Z = self._embed(_safe_indexing(X, kept))
+            return kept_local
+        Z = self._embed(pool.take(kept_local))
         selector = self._get_selector()
         if selector == "coreset":
             chosen = greedy_k_center(
                 Z,
                 batch_size,
-                salt,
                 centres=self.labelled_embedding_,
                 metric=self.metric,
+                random_state=rng,
                 block_rows=self.chunk_size,
             )
         elif selector in ("kmeans", "weighted_kmeans"):
@@ -107,7 +111,7 @@ class _PrefilterStrategy(_EmbeddingMixin, QueryStrategy):
             chosen = _check_selected(
                 selector(Z, kept_utilities, batch_size, rng), batch_size, n_kept
             )
-        return kept[chosen]
+        return kept_local[chosen]
 
 
 def _check_selected(selected, batch_size: int, n_candidates: int) -> np.ndarray:

@@ -21,14 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
-from sklearn.utils import gen_batches
 
-from ..embedding import get_embedding
-from ..utils._compat import _num_samples, _safe_indexing
+from ..embedding import get_embedding, get_pool_embedding
+from ..utils._pool import Pool
 
 __all__ = ["LastLayer", "last_layer"]
-
-_PROBA_ROWS = 65_536  # rows per predict_proba call of a whole pool
 
 
 def _final_estimator(estimator):
@@ -109,6 +106,10 @@ class LastLayer:
         return np.einsum("ij,ij->i", h, h, dtype=np.float64) + self.bias
 
 
+def _proba(X, estimator) -> np.ndarray:
+    return np.asarray(estimator.predict_proba(X), dtype=np.float64)
+
+
 def last_layer(estimator, X, embedding="auto") -> LastLayer:
     """Probabilities and last-layer input of ``X`` for a fitted classifier.
 
@@ -116,8 +117,9 @@ def last_layer(estimator, X, embedding="auto") -> LastLayer:
     ----------
     estimator : classifier
         Fitted, with ``predict_proba``.
-    X : array-like of shape (n_samples, n_features)
-        The samples.
+    X : array-like of shape (n_samples, n_features) or Pool
+        The samples: one chunk, or a :class:`~skactive.utils.Pool` read
+        chunk by chunk (no pool-sized temporaries of ``predict_proba``).
     embedding : {"auto", "raw", "transform", "penultimate"} or callable
         Passed to :func:`skactive.embedding.get_embedding`.
 
@@ -125,18 +127,11 @@ def last_layer(estimator, X, embedding="auto") -> LastLayer:
     -------
     layer : LastLayer
     """
-    n_samples = _num_samples(X)
-    if n_samples <= _PROBA_ROWS:
-        proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-    else:  # by chunks: no pool-sized temporaries of predict_proba
-        chunks = gen_batches(n_samples, _PROBA_ROWS)
-        proba = None
-        for chunk in chunks:
-            p = estimator.predict_proba(_safe_indexing(X, chunk))
-            if proba is None:
-                proba = np.empty((n_samples, p.shape[1]))
-            proba[chunk] = p
-    h = get_embedding(estimator, X, embedding)
+    if isinstance(X, Pool):
+        proba = X.map(_proba, estimator)
+        h = get_pool_embedding(estimator, X, embedding)
+    else:
+        proba, h = _proba(X, estimator), get_embedding(estimator, X, embedding)
     return LastLayer(
         proba=proba,
         embedding=h,

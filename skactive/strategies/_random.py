@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import QueryStrategy, QueryTags
-from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
+from ..utils._pool import Pool
 from ..utils._selection import sample_indices
 
 
@@ -23,10 +23,11 @@ class RandomSampling(QueryStrategy):
     %(estimator)s
         Need not implement ``predict_proba``.
     %(batch_size)s
-    %(chunk_size)s
-        Unused: random sampling scores nothing.
-    %(n_jobs)s
-        Unused: random sampling scores nothing.
+    chunk_size : int, default=None
+        Part of the common interface; random sampling reads no pool row, so
+        it has nothing to chunk.
+    n_jobs : int, default=None
+        Part of the common interface; random sampling reads no pool row.
     %(pool_subsample)s
     %(random_state)s
     %(warm_start)s
@@ -59,5 +60,7 @@ class RandomSampling(QueryStrategy):
             requires_proba=False, batch_aware=True, pointwise_utility=False
         )
 
-    def _select(self, X, batch_size: int, rng: np.random.RandomState) -> np.ndarray:
-        return sample_indices(_num_samples(X), batch_size, rng)
+    def _select(
+        self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
+    ) -> np.ndarray:
+        return sample_indices(pool.n, batch_size, rng)

@@ -1,5 +1,6 @@
 """Utilities shared by the query strategies: selection and validation."""
 
+from ._pool import Pool, check_candidates
 from ._selection import TopK, draw_salt, tie_keys, top_k
 from ._validation import (
     check_batch_size,
@@ -10,8 +11,10 @@ from ._validation import (
 )
 
 __all__ = [
+    "Pool",
     "TopK",
     "check_batch_size",
+    "check_candidates",
     "check_chunk_size",
     "check_has_method",
     "check_pool_subsample",
