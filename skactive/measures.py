@@ -767,7 +767,7 @@ def get_measure(measure, *, input="proba", name="measure") -> Measure:
             valid = ", ".join(repr(known) for known in sorted(MEASURES))
             raise ValueError(
                 f"{name} must be one of {valid} (see skactive.measures.MEASURES), "
-                f"a skactive.measures.Measure or a callable; got {measure!r}{hint}."
+                f"a skactive.measures.Measure or a function; got {measure!r}{hint}."
             )
         return record
     if isinstance(measure, Measure):
@@ -785,7 +785,12 @@ def get_measure(measure, *, input="proba", name="measure") -> Measure:
             raise ValueError(f"input must be one of {_INPUTS}, got {input!r}.")
         label = getattr(measure, "__name__", type(measure).__name__)
         return Measure(label, _checked(measure, name), input)
+    got = (
+        f"the class {measure.__name__}"
+        if isinstance(measure, type)
+        else type(measure).__name__
+    )
     raise TypeError(
         f"{name} must be a measure name (one of {', '.join(sorted(MEASURES))}), "
-        f"a skactive.measures.Measure or a callable; got {type(measure).__name__}."
+        f"a skactive.measures.Measure or a function; got {got}."
     )

@@ -48,15 +48,18 @@ def check_uncertainty(utility, name: str = "uncertainty") -> None:
                 "MarginSampling() or EntropySampling()."
             )
         return
-    if isinstance(utility, str | measures.Measure) or callable(utility):
+    is_class = isinstance(utility, type)
+    if isinstance(utility, str | measures.Measure) or (
+        callable(utility) and not is_class
+    ):
         measures.get_measure(utility, name=name)
         return
+    got = f"the class {utility.__name__}" if is_class else type(utility).__name__
     raise TypeError(
         f"{name} must be a measure name (one of "
         f"{', '.join(sorted(measures.MEASURES))}), a callable "
         "proba -> utilities, a skactive.measures.Measure or a QueryStrategy "
-        f"with a pointwise utility (e.g. MarginSampling()); got "
-        f"{type(utility).__name__}."
+        f"with a pointwise utility (e.g. MarginSampling()); got {got}."
     )
 
 
