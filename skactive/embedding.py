@@ -30,21 +30,48 @@ __all__ = [
     "check_embedding",
     "get_embedding",
     "get_pool_embedding",
+    "unwrap_estimator",
 ]
 
 EMBEDDINGS = ("auto", "raw", "transform", "penultimate")
 
 
-def _unwrap(estimator):
-    """The model inside a ``FrozenEstimator``."""
-    while isinstance(estimator, FrozenEstimator):
-        estimator = estimator.estimator
-    return estimator
+def unwrap_estimator(estimator, *, final: bool = False):
+    """The model inside :class:`~sklearn.frozen.FrozenEstimator` wrappers.
 
+    Parameters
+    ----------
+    estimator : estimator
+        A model, possibly frozen, possibly a pipeline.
+    final : bool, default=False
+        Also go to the final step of pipelines (through any nesting of
+        pipelines and frozen wrappers): the model that owns the last layer.
 
-def _final_step(estimator):
-    """The final estimator of a pipeline, else ``None``."""
-    return estimator[-1] if isinstance(estimator, Pipeline) else None
+    Returns
+    -------
+    estimator : estimator
+        The unwrapped model.
+
+    Examples
+    --------
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skactive.embedding import unwrap_estimator
+    >>> model = FrozenEstimator(make_pipeline(StandardScaler(), LogisticRegression()))
+    >>> type(unwrap_estimator(model)).__name__
+    'Pipeline'
+    >>> unwrap_estimator(model, final=True)
+    LogisticRegression()
+    """
+    while True:
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif final and isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        else:
+            return estimator
 
 
 def check_embedding(embedding, name: str = "embedding") -> None:
@@ -63,7 +90,7 @@ def _resolve(estimator, embedding) -> str | Callable:
         return embedding
     if embedding != "auto":
         return embedding
-    if hasattr(estimator, "embed") or hasattr(_final_step(estimator), "embed"):
+    if hasattr(unwrap_estimator(estimator, final=True), "embed"):
         return "penultimate"
     if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
         return "transform"
@@ -102,7 +129,7 @@ default="auto"
     array([[-1., -1.],
            [ 1.,  1.]])
     """
-    estimator = _unwrap(estimator)
+    estimator = unwrap_estimator(estimator)
     how = _resolve(estimator, embedding)
     if callable(how):
         Z = how(X)
@@ -161,7 +188,7 @@ def get_pool_embedding(estimator, pool, embedding="auto") -> np.ndarray:
     X = pool.X
     if (
         pool.candidates is None
-        and _resolve(_unwrap(estimator), embedding) == "raw"
+        and _resolve(unwrap_estimator(estimator), embedding) == "raw"
         and isinstance(X, np.ndarray)
         and X.ndim == 2
         and np.issubdtype(X.dtype, np.floating)

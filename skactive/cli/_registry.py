@@ -42,7 +42,7 @@ MODELS: dict[str, Callable] = {
 
 
 def _committee(model, seed):
-    return skactive.Committee(base_estimator=model, n_members=5, random_state=seed)
+    return skactive.Committee(estimator=model, n_members=5, random_state=seed)
 
 
 def _measure_strategy(name: str, record: skactive.measures.Measure):

@@ -14,7 +14,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..strategies import MarginSampling
 from ..utils._compat import _safe_indexing
-from ..utils._validation import check_array_params, inherit_input_tags
+from ..utils._validation import (
+    check_array_params,
+    check_multiple_classes,
+    inherit_input_tags,
+)
 from ._core import (
     check_loop_params,
     draw_seeds,
@@ -181,11 +185,7 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         check_loop_params(self.initial_size, self.budget, self.batch_size)
         classes = np.unique(y)
-        if classes.shape[0] < 2:
-            raise ValueError(
-                f"y contains only one class ({classes[0]!r}): the labelled "
-                "set needs samples of at least 2 classes to fit a classifier."
-            )
+        check_multiple_classes(classes)
         strategy = clone(self._get_strategy())
         seeds = draw_seeds(self.random_state, 3)
         set_strategy_params(strategy, random_state=int(seeds[0]))

@@ -10,6 +10,7 @@ from tqdm.auto import tqdm
 
 from ..metrics import active_gain, area_under_learning_curve, labels_to_reach
 from ..strategies import RandomSampling
+from ..utils._validation import check_int
 from ._core import draw_seeds
 from ._simulate import _flat_history, _import_pandas, simulate
 
@@ -409,8 +410,7 @@ def compare(
     [0.0, 0.0]
     """
     named = _check_strategies(strategies)
-    if not isinstance(n_repeats, int) or n_repeats < 1:
-        raise ValueError(f"n_repeats must be an int >= 1, got {n_repeats!r}.")
+    check_int(n_repeats, "n_repeats")
     allowed = set(inspect.signature(simulate).parameters) - {
         "strategy",
         "X",

@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ..metrics import area_under_learning_curve, labels_to_reach
 from ..utils._compat import _num_samples, _safe_indexing
+from ..utils._validation import check_real
 from ._core import (
     check_loop_params,
     draw_seeds,
@@ -343,8 +344,14 @@ def simulate(
     seeds = draw_seeds(random_state, 5)
 
     if X_test is None:
-        if not isinstance(test_size, numbers.Real) or not 0.0 < test_size < 1.0:
-            raise ValueError(f"test_size must be in (0, 1), got {test_size!r}.")
+        check_real(
+            test_size,
+            "test_size",
+            low=0.0,
+            high=1.0,
+            include_low=False,
+            include_high=False,
+        )
         _, counts = np.unique(y, return_counts=True)
         pool_idx, test_idx = train_test_split(
             np.arange(y.shape[0]),

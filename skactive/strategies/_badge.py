@@ -8,6 +8,7 @@ from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
+from ..utils._selection import argmax
 from ._last_layer import last_layer
 
 __all__ = ["BADGE", "gradient_sq_distances", "kmeanspp_gradient_embedding"]
@@ -19,12 +20,6 @@ _BLOCK_ROWS = 4096
 _SAMPLE_BLOCK = 1024
 # Proposals rejected within one pick before every bound is refreshed.
 _MAX_REJECTIONS = 16
-
-
-def _pick_max(values: np.ndarray, rng: np.random.RandomState) -> int:
-    """Index of the maximum, ties broken at random with ``rng``."""
-    best = np.flatnonzero(values == values.max())
-    return int(best[0]) if best.shape[0] == 1 else int(rng.choice(best))
 
 
 def _gradient_sq_norms(a: np.ndarray, h: np.ndarray, bias: float) -> np.ndarray:
@@ -228,7 +223,7 @@ def kmeanspp_gradient_embedding(
         The chosen samples, in order of selection.
     """
     g_sq = _gradient_sq_norms(a, h, bias)
-    first = _pick_max(g_sq, rng)
+    first = argmax(g_sq, rng)
     if n_select == 1:
         return np.array([first], dtype=np.intp)
     sampler = _BoundedD2Sampler(a, h, g_sq, bias, first)

@@ -28,10 +28,10 @@ _ATTRIBUTES_DOC = """estimator_ : estimator
         names."""
 
 
-def _fill(obj):
-    obj.__doc__ = obj.__doc__.replace("%(committee_estimator)s", _ESTIMATOR_DOC)
-    obj.__doc__ = obj.__doc__.replace("%(committee_attributes)s", _ATTRIBUTES_DOC)
-    return fill_doc(obj)
+# The docstrings of the strategies over a committee (here and in _meanstd.py).
+_fill = fill_doc(
+    committee_estimator=_ESTIMATOR_DOC, committee_attributes=_ATTRIBUTES_DOC
+)
 
 
 class _DisagreementBase(_MeasureStrategy):
@@ -120,7 +120,7 @@ class QueryByCommittee(_DisagreementBase):
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skactive import Committee, QueryByCommittee
     >>> X, y = load_iris(return_X_y=True)
-    >>> committee = Committee(base_estimator=LogisticRegression(), n_members=5,
+    >>> committee = Committee(estimator=LogisticRegression(), n_members=5,
     ...                       random_state=0)
     >>> strategy = QueryByCommittee(committee, method="kl_divergence",
     ...                             batch_size=3, random_state=0)

@@ -11,8 +11,6 @@ hence the selected indices, do not depend on ``chunk_size`` or ``n_jobs``.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..base import QueryStrategy, QueryTags
@@ -20,7 +18,7 @@ from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import sample_indices
-from ..utils._validation import check_real
+from ..utils._validation import check_int, check_real
 from ._diversity import (
     _EmbeddingMixin,
     check_metric,
@@ -212,15 +210,7 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         check_real(self.beta, "beta", low=0.0)
         check_metric(self.metric)
         check_embedding(self.embedding)
-        n_reference = self.n_reference
-        if n_reference is not None and (
-            not isinstance(n_reference, numbers.Integral)
-            or isinstance(n_reference, bool)
-            or n_reference < 1
-        ):
-            raise ValueError(
-                f"n_reference must be None or an int >= 1, got {n_reference!r}."
-            )
+        check_int(self.n_reference, "n_reference", allow_none=True)
 
     def _fit(self, X, y) -> None:
         self._fit_embedding(X)

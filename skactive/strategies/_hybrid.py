@@ -193,9 +193,19 @@ callable, default="auto"
         embedded."""
 
 
-@fill_doc
+# The docstrings of the hybrids (HybridSampling, DiverseMiniBatch).
+_fill_hybrid_doc = fill_doc(
+    uncertainty=_UNCERTAINTY_DOC,
+    beta=_BETA_DOC,
+    metric=_METRIC_DOC,
+    embedding=_EMBEDDING_DOC,
+    hybrid_common=_HYBRID_DOC_COMMON,
+)
+
+
+@_fill_hybrid_doc
 class HybridSampling(_PrefilterStrategy):
-    __doc__ = f"""Uncertainty pre-filter, then a diversity selector on top.
+    """Uncertainty pre-filter, then a diversity selector on top.
 
     A generic two-stage hybrid: the ``ceil(beta * k)`` most informative pool
     samples under ``uncertainty`` are the candidates, and ``selector`` picks a
@@ -218,14 +228,14 @@ class HybridSampling(_PrefilterStrategy):
     Parameters
     ----------
     %(estimator)s
-    {_UNCERTAINTY_DOC}
-    selector : {{"coreset", "kmeans", "weighted_kmeans"}} or callable, \
+    %(uncertainty)s
+    selector : {"coreset", "kmeans", "weighted_kmeans"} or callable, \
 default="coreset"
         The diversity selector, see above.
-    {_BETA_DOC}
-    {_METRIC_DOC}
-    {_EMBEDDING_DOC}
-    {_HYBRID_DOC_COMMON}
+    %(beta)s
+    %(metric)s
+    %(embedding)s
+    %(hybrid_common)s
     See Also
     --------
     DiverseMiniBatch : the weighted k-means hybrid of Zhdanov (2019).

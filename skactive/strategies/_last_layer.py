@@ -19,10 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 
-from ..embedding import get_embedding, get_pool_embedding
+from ..embedding import get_embedding, get_pool_embedding, unwrap_estimator
 from ..utils._pool import Pool
 
 __all__ = ["LastLayer", "last_layer"]
@@ -30,13 +28,7 @@ __all__ = ["LastLayer", "last_layer"]
 
 def _final_estimator(estimator):
     """The model that owns the last layer (through frozen wrappers and pipelines)."""
-    while True:
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-        elif isinstance(estimator, Pipeline):
-            estimator = estimator[-1]
-        else:
-            return estimator
+    return unwrap_estimator(estimator, final=True)
 
 
 def _one_weight_vector(estimator, n_classes: int) -> bool:

@@ -14,31 +14,6 @@ __all__ = [
 ]
 
 
-_COMMON_DOC = """
-    Parameters
-    ----------
-    %(estimator)s
-    %(batch_size)s
-    %(chunk_size)s
-    %(n_jobs)s
-    %(pool_subsample)s
-    %(random_state)s
-    %(warm_start)s
-
-    Attributes
-    ----------
-    estimator_ : classifier
-        The fitted clone of ``estimator``.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    n_features_in_ : int
-        Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during ``fit``, when ``X`` has string column
-        names.
-"""
-
-
 @fill_doc
 class UncertaintySampling(_MeasureStrategy):
     """Query the samples the model is least sure of, by any measure.
@@ -156,88 +131,122 @@ class UncertaintySampling(_MeasureStrategy):
         return self.method
 
 
-def _named(method: str, title: str, formula: str, reference: str, doc_example: str):
-    """Docstring of a named uncertainty strategy."""
-    return f"""{title}
+# The docstring of a named uncertainty strategy; fill_doc fills the values of
+# each class (title, formula, method, reference, name) and the shared ones.
+_NAMED_DOC = """%(title)s
 
-    Utility: {formula}. Equivalent to
-    ``UncertaintySampling(method="{method}")``.
-{_COMMON_DOC}
+    Utility: %(formula)s. Equivalent to
+    ``UncertaintySampling(method="%(method)s")``.
+
+    Parameters
+    ----------
+    %(estimator)s
+    %(batch_size)s
+    %(chunk_size)s
+    %(n_jobs)s
+    %(pool_subsample)s
+    %(random_state)s
+    %(warm_start)s
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
     See Also
     --------
     UncertaintySampling : all uncertainty measures in one class.
 
     References
     ----------
-    .. [1] {reference}
+    .. [1] %(reference)s
 
     Examples
     --------
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from skactive import {doc_example}
+    >>> from skactive import %(name)s
     >>> X, y = load_iris(return_X_y=True)
-    >>> strategy = {doc_example}(LogisticRegression(), batch_size=3, random_state=0)
+    >>> strategy = %(name)s(LogisticRegression(), batch_size=3, random_state=0)
     >>> strategy.fit(X[::10], y[::10]).query(X).shape
     (3,)
     """
 
 
-@fill_doc
-class LeastConfidentSampling(_MeasureStrategy):
-    __doc__ = _named(
-        "least_confident",
-        "Query the samples whose most probable class has the lowest probability.",
-        ":math:`1 - \\max_c p_c`",
+@fill_doc(
+    title="Query the samples whose most probable class has the lowest probability.",
+    formula=":math:`1 - \\max_c p_c`",
+    method="least_confident",
+    reference=(
         'D. D. Lewis and W. A. Gale, "A sequential algorithm for training text '
-        'classifiers", SIGIR 1994.',
-        "LeastConfidentSampling",
-    )
+        'classifiers", SIGIR 1994.'
+    ),
+    name="LeastConfidentSampling",
+)
+class LeastConfidentSampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "least_confident"
 
 
-@fill_doc
-class MarginSampling(_MeasureStrategy):
-    __doc__ = _named(
-        "margin",
-        "Query the samples with the smallest gap between the two best classes.",
-        ":math:`1 - (p_{(1)} - p_{(2)})`",
+@fill_doc(
+    title="Query the samples with the smallest gap between the two best classes.",
+    formula=":math:`1 - (p_{(1)} - p_{(2)})`",
+    method="margin",
+    reference=(
         'T. Scheffer, C. Decomain and S. Wrobel, "Active hidden Markov models '
-        'for information extraction", IDA 2001.',
-        "MarginSampling",
-    )
+        'for information extraction", IDA 2001.'
+    ),
+    name="MarginSampling",
+)
+class MarginSampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "margin"
 
 
-@fill_doc
-class EntropySampling(_MeasureStrategy):
-    __doc__ = _named(
-        "entropy",
-        "Query the samples whose predicted distribution has the highest entropy.",
+@fill_doc(
+    title="Query the samples whose predicted distribution has the highest entropy.",
+    formula=(
         ":math:`-\\sum_c p_c \\log p_c`; over an MC-Dropout network or a "
-        "committee this is the entropy of the mean prediction",
+        "committee this is the entropy of the mean prediction"
+    ),
+    method="entropy",
+    reference=(
         'B. Settles, "Active Learning Literature Survey", 2009, section 3.1; '
         'Y. Gal, R. Islam and Z. Ghahramani, "Deep Bayesian Active Learning '
-        'with Image Data", ICML 2017.',
-        "EntropySampling",
-    )
+        'with Image Data", ICML 2017.'
+    ),
+    name="EntropySampling",
+)
+class EntropySampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "entropy"
 
 
-@fill_doc
-class VariationRatioSampling(_MeasureStrategy):
-    __doc__ = _named(
-        "variation_ratio",
-        "Query the samples whose members (or MC passes) vote least unanimously.",
+@fill_doc(
+    title="Query the samples whose members (or MC passes) vote least unanimously.",
+    formula=(
         ":math:`1 - f_m/T`, the share of the ``T`` members' votes that "
         "do not go to the modal class, when the estimator has "
         "``predict_proba_samples`` (a committee or an MC-Dropout network); "
         "for a single probabilistic model, :math:`1 - \\max_c p_c` (the "
         "variation ratio of the predictive distribution, equal to least "
-        "confidence)",
+        "confidence)"
+    ),
+    method="variation_ratio",
+    reference=(
         'L. C. Freeman, "Elementary Applied Statistics", 1965; Y. Gal, R. '
         'Islam and Z. Ghahramani, "Deep Bayesian Active Learning with Image '
-        'Data", ICML 2017.',
-        "VariationRatioSampling",
-    )
+        'Data", ICML 2017.'
+    ),
+    name="VariationRatioSampling",
+)
+class VariationRatioSampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "variation_ratio"
