@@ -140,6 +140,25 @@ class SimulationResult:
             raise ValueError(f"metric must be one of {choices}, got {metric!r}.")
         return np.asarray(values, dtype=float)
 
+    def curves(self, metric: str = "accuracy"):
+        """The learning curve, in the form of :meth:`ComparisonResult.curves`.
+
+        Parameters
+        ----------
+        metric : str, default="accuracy"
+            A 1-d entry of :attr:`history`.
+
+        Returns
+        -------
+        n_labels : ndarray of shape (n_rounds,)
+            The number of labels at each round.
+        scores : dict of str -> ndarray of shape (1, n_rounds)
+            The curve, under the run's name (``name``, else the strategy's
+            class name).
+        """
+        name = self.name or type(self.strategy).__name__
+        return np.asarray(self.n_labels), {name: self.scores(metric)[np.newaxis]}
+
     def area_under_curve(
         self, metric: str = "accuracy", *, normalize: bool = True, log_scale=False
     ) -> float:
@@ -175,6 +194,16 @@ class SimulationResult:
 
     def plot(self, metric: str = "accuracy", *, ax=None, **kwargs):
         """Plot the learning curve (needs matplotlib).
+
+        Parameters
+        ----------
+        metric : str, default="accuracy"
+            The metric to plot.
+        ax : matplotlib Axes, default=None
+            Where to plot; ``None`` makes a new figure.
+        **kwargs : dict
+            Passed to
+            :meth:`skactive.plotting.ActiveLearningCurveDisplay.from_results`.
 
         Returns
         -------
