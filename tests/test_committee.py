@@ -470,15 +470,15 @@ def test_grid_search_over_committee_size_and_method(data):
 
 
 def test_committee_sub_chunks_give_the_same_utilities(data, monkeypatch):
-    from skactive.strategies import _committee
+    from skactive.strategies import _measure
 
     X, y = data
     strategy = QueryByCommittee(
         Committee(n_members=3, random_state=0), method="kl_divergence"
     ).fit(X, y)
     expected = measures.kl_divergence(strategy.estimator_.predict_proba_samples(X))
-    monkeypatch.setattr(_committee, "_SUB_CHUNK_BYTES", 1)
-    monkeypatch.setattr(_committee, "_MIN_SUB_CHUNK_ROWS", 7)
+    monkeypatch.setattr(_measure, "_SUB_CHUNK_BYTES", 1)
+    monkeypatch.setattr(_measure, "_MIN_SUB_CHUNK_ROWS", 7)
     assert strategy._sub_chunk_rows(X) == 7
     np.testing.assert_allclose(strategy.utility(X), expected, atol=1e-15)
 

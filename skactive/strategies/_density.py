@@ -93,13 +93,16 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
     Parameters
     ----------
     %(estimator)s
-    uncertainty : str or QueryStrategy, default="entropy"
-        The uncertainty :math:`\phi`: the name of a function of
-        :mod:`skactive.measures` (e.g. ``"entropy"``, ``"margin"``,
-        ``"least_confidence"``, or ``"mutual_information"`` for an estimator
-        with ``predict_proba_samples``), or a strategy with a pointwise
+    uncertainty : str, callable, Measure or QueryStrategy, default="entropy"
+        The uncertainty :math:`\phi`: a name of
+        :data:`skactive.measures.MEASURES` (e.g. ``"entropy"``, ``"margin"``,
+        ``"least_confident"``, or ``"mutual_information"`` for an estimator
+        with ``predict_proba_samples``); a callable
+        ``uncertainty(proba) -> utilities`` of shape ``(n_samples,)``; a
+        :class:`skactive.measures.Measure`; or a strategy with a pointwise
         utility (e.g. ``MarginSampling()``), whose own estimator is replaced
-        by this strategy's fitted ``estimator_``.
+        by this strategy's fitted ``estimator_``. A measure is scored as by
+        ``UncertaintySampling(method=uncertainty)``.
     beta : float, default=1.0
         Weight of the density, ``beta >= 0``; ``0`` is plain uncertainty.
     metric : {"cosine", "euclidean"}, default="cosine"

@@ -159,15 +159,21 @@ _HYBRID_DOC_COMMON = """%(batch_size)s
         names.
 """
 
-_UNCERTAINTY_DOC = """uncertainty : str or QueryStrategy, default="margin"
-        Informativeness of the pre-filter: the name of a function of
-        :mod:`skactive.measures` (``"margin"``, ``"entropy"``,
-        ``"least_confidence"`` on ``predict_proba``; ``"mutual_information"``,
+_UNCERTAINTY_DOC = """uncertainty : str, callable, Measure or QueryStrategy, \
+default="margin"
+        Informativeness of the pre-filter: a name of
+        :data:`skactive.measures.MEASURES` (``"margin"``, ``"entropy"``,
+        ``"least_confident"`` on ``predict_proba``; ``"mutual_information"``,
         ``"vote_entropy"``, ``"kl_divergence"``, ``"consensus_entropy"``,
-        ``"variation_ratio"``, ``"mean_std"`` on ``predict_proba_samples``),
-        or a strategy with a pointwise utility (e.g. ``EntropySampling()``,
-        ``QueryByCommittee()``, ``InformationDensity()``), whose own estimator
-        is replaced by this strategy's fitted ``estimator_``."""
+        ``"variation_ratio"``, ``"mean_std"`` on ``predict_proba_samples``);
+        a callable ``uncertainty(proba) -> utilities`` of shape
+        ``(n_samples,)``, higher meaning more informative; a
+        :class:`skactive.measures.Measure`; or a strategy with a pointwise
+        utility (e.g. ``EntropySampling()``, ``QueryByCommittee()``,
+        ``InformationDensity()``), whose own estimator is replaced by this
+        strategy's fitted ``estimator_``. A measure is scored by
+        :class:`UncertaintySampling` (``uncertainty_strategy_``), as
+        ``UncertaintySampling(method=uncertainty)``."""
 
 _BETA_DOC = """beta : float, default=10
         Pre-filter size factor: the ``ceil(beta * batch_size)`` samples of

@@ -1,13 +1,9 @@
-"""Uncertainty sampling: least confident, margin, entropy, variation ratio."""
+"""Uncertainty sampling: any measure by name or callable; the classic four named."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import measures
-from ..base import QueryStrategy
 from ..utils._docstrings import fill_doc
-from ..utils._validation import check_proba_samples
+from ._measure import _MeasureStrategy
 
 __all__ = [
     "EntropySampling",
@@ -18,52 +14,16 @@ __all__ = [
 ]
 
 
-def _variation_ratio(estimator, X) -> np.ndarray:
-    """MC/committee variation ratio when the estimator offers samples.
-
-    Falls back to the variation ratio of the predictive distribution,
-    ``1 - max p``, which equals least confidence.
-    """
-    if hasattr(estimator, "predict_proba_samples"):
-        proba_samples = check_proba_samples(
-            estimator.predict_proba_samples(X), X.shape[0]
-        )
-        return measures.variation_ratio(proba_samples)
-    return measures.least_confidence(estimator.predict_proba(X))
-
-
-def _on_proba(measure):
-    return lambda estimator, X: measure(estimator.predict_proba(X))
-
-
-_METHODS = {
-    "least_confident": _on_proba(measures.least_confidence),
-    "margin": _on_proba(measures.margin),
-    "entropy": _on_proba(measures.entropy),
-    "variation_ratio": _variation_ratio,
-}
-
-
-class _UncertaintyBase(QueryStrategy):
-    """Pointwise strategy scoring ``predict_proba`` with one measure."""
-
-    _method: str
-
-    def _get_method(self) -> str:
-        return self._method
-
-    def _utility(self, X, context=None) -> np.ndarray:
-        return _METHODS[self._get_method()](self.estimator_, X)
-
-
 @fill_doc
-class UncertaintySampling(_UncertaintyBase):
-    """Query the samples whose predicted class the model is least sure of.
+class UncertaintySampling(_MeasureStrategy):
+    """Query the samples the model is least sure of, by any measure.
 
-    One class for the four classic measures of uncertainty sampling, chosen
-    by ``method``; the named classes :class:`LeastConfidentSampling`,
-    :class:`MarginSampling`, :class:`EntropySampling` and
-    :class:`VariationRatioSampling` fix it.
+    The pool is scored by ``method``: a measure of
+    :data:`skactive.measures.MEASURES` by name, or a function of your own, so
+    a custom utility is one argument. The named classes
+    :class:`LeastConfidentSampling`, :class:`MarginSampling`,
+    :class:`EntropySampling` and :class:`VariationRatioSampling` fix the four
+    classic measures:
 
     ========================  ================================================
     ``method``                utility of a sample (higher = queried first)
@@ -77,13 +37,22 @@ class UncertaintySampling(_UncertaintyBase):
                               otherwise :math:`1 - \\max_c p_c`
     ========================  ================================================
 
+    The measures of disagreement (``"vote_entropy"``,
+    ``"consensus_entropy"``, ``"kl_divergence"``, ``"mutual_information"``,
+    ``"mean_std"``, see :class:`QueryByCommittee`) are accepted too; they need
+    an estimator with ``predict_proba_samples``.
+
     Parameters
     ----------
     %(estimator)s
-    method : {"least_confident", "margin", "entropy", "variation_ratio"}, \
-default="margin"
-        The uncertainty measure, see the table above and
-        :mod:`skactive.measures`.
+    method : str, callable or Measure, default="margin"
+        The measure: a name of :data:`skactive.measures.MEASURES` (see the
+        table above); a callable ``method(proba) -> utilities`` taking the
+        ``predict_proba`` output of shape ``(n_samples, n_classes)`` and
+        returning an array of shape ``(n_samples,)``, higher meaning more
+        informative (a wrong shape or a NaN utility is a ``ValueError``
+        naming ``method``); or a :class:`skactive.measures.Measure` record,
+        which can read ``predict_proba_samples`` instead.
     %(batch_size)s
     %(chunk_size)s
     %(n_jobs)s
@@ -106,7 +75,10 @@ default="margin"
     See Also
     --------
     RandomSampling : the baseline.
-    skactive.measures : the formulas as functions of probabilities.
+    QueryByCommittee : the same over a committee, where a callable reads the
+        members' probabilities.
+    skactive.measures : the formulas as functions of probabilities, and
+        their registry.
 
     References
     ----------
@@ -123,6 +95,13 @@ default="margin"
     ...                                batch_size=3, random_state=0)
     >>> strategy.fit(X[::10], y[::10]).query(X).shape
     (3,)
+
+    A utility of your own, here the probability of class 2:
+
+    >>> strategy = UncertaintySampling(LogisticRegression(),
+    ...                                method=lambda proba: proba[:, 2])
+    >>> strategy.fit(X[::10], y[::10]).query(X, batch_size=2).shape
+    (2,)
     """
 
     def __init__(
@@ -148,14 +127,8 @@ default="margin"
         )
         self.method = method
 
-    def _get_method(self) -> str:
+    def _get_method(self):
         return self.method
-
-    def _check_params(self) -> None:
-        if self.method not in _METHODS:
-            raise ValueError(
-                f"method must be one of {sorted(_METHODS)}, got {self.method!r}."
-            )
 
 
 # The docstring of a named uncertainty strategy; fill_doc fills the values of
@@ -217,7 +190,7 @@ _NAMED_DOC = """%(title)s
     ),
     name="LeastConfidentSampling",
 )
-class LeastConfidentSampling(_UncertaintyBase):
+class LeastConfidentSampling(_MeasureStrategy):
     __doc__ = _NAMED_DOC
     _method = "least_confident"
 
@@ -232,7 +205,7 @@ class LeastConfidentSampling(_UncertaintyBase):
     ),
     name="MarginSampling",
 )
-class MarginSampling(_UncertaintyBase):
+class MarginSampling(_MeasureStrategy):
     __doc__ = _NAMED_DOC
     _method = "margin"
 
@@ -251,7 +224,7 @@ class MarginSampling(_UncertaintyBase):
     ),
     name="EntropySampling",
 )
-class EntropySampling(_UncertaintyBase):
+class EntropySampling(_MeasureStrategy):
     __doc__ = _NAMED_DOC
     _method = "entropy"
 
@@ -274,6 +247,6 @@ class EntropySampling(_UncertaintyBase):
     ),
     name="VariationRatioSampling",
 )
-class VariationRatioSampling(_UncertaintyBase):
+class VariationRatioSampling(_MeasureStrategy):
     __doc__ = _NAMED_DOC
     _method = "variation_ratio"
