@@ -143,6 +143,17 @@ class Pool:
         Number of candidate rows.
     chunk_size : int
         The resolved number of rows per chunk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.utils import Pool
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> pool = Pool(X, np.array([1, 3, 4]), chunk_size=2)
+    >>> pool.map(lambda rows: rows.sum(axis=1))  # one value per candidate
+    array([ 5., 13., 17.])
+    >>> pool.global_indices([2, 0])  # positions in the pool -> rows of X
+    array([4, 1])
     """
 
     def __init__(
