@@ -51,15 +51,15 @@ def blobs():
     return X, y
 
 
-_SEEN_POOL_SIZES = []
+_SEEN_QUERIES = []
 
 
 class _SpyMargin(MarginSampling):
-    """Records the size of the pool each query is asked about."""
+    """Records the pool and the candidate rows each query is asked about."""
 
-    def query(self, X_pool, batch_size=None, *, return_utilities=False):
-        _SEEN_POOL_SIZES.append(X_pool.shape[0])
-        return super().query(X_pool, batch_size, return_utilities=return_utilities)
+    def query(self, X_pool, batch_size=None, *, candidates=None, **kwargs):
+        _SEEN_QUERIES.append((X_pool, candidates))
+        return super().query(X_pool, batch_size, candidates=candidates, **kwargs)
 
 
 # ---------------------------------------------------------------- session
@@ -68,9 +68,11 @@ def test_query_returns_unlabelled_global_indices(blobs):
     learner = ActiveLearner(_SpyMargin(LR, batch_size=7), X, random_state=0)
     learner.teach(np.arange(20), y[:20])
     for _ in range(4):
-        _SEEN_POOL_SIZES.clear()
+        _SEEN_QUERIES.clear()
         idx = learner.query()
-        assert [learner.n_unlabelled] == _SEEN_POOL_SIZES  # unlabelled rows only
+        ((pool, candidates),) = _SEEN_QUERIES
+        assert pool is X  # the pool itself, not a copy of its unlabelled rows
+        np.testing.assert_array_equal(candidates, learner.unlabelled_indices)
         assert idx.shape == (7,) and len(np.unique(idx)) == 7
         assert not learner.labelled_mask[idx].any()
         assert idx.min() >= 0 and idx.max() < len(X)
@@ -96,7 +98,6 @@ def test_single_class_falls_back_to_random_until_two_classes(blobs):
     learner.teach(ones, y[ones])
     assert learner.is_fitted
     assert learner.strategy_.classes_.tolist() == [0, 1]
-    _SEEN_POOL_SIZES.clear()
     assert learner.query().shape == (5,)
 
 
@@ -202,6 +203,44 @@ def test_pseudo_labels_train_the_model_not_the_record(blobs):
     assert "pseudo-labels" in repr(learner)
     idx = learner.query()
     assert not learner.labelled_mask[idx].any()
+
+
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_session_reads_its_pool_in_place():
+    """query and the stopping criteria read the unlabelled rows in chunks.
+
+    A copy of the unlabelled rows would take X.nbytes (8 MB); the session
+    adds to the strategy's own pass over the same candidate rows only its
+    index of unlabelled rows (8 bytes a row, plus a mask).
+    """
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50_000, 20))
+    y = (X[:, 0] + 0.5 * rng.normal(size=50_000) > 0).astype(int)
+    strategy = MarginSampling(LR, batch_size=10, chunk_size=2_000, random_state=0)
+    learner = ActiveLearner(strategy, X)
+    labelled = rng.choice(50_000, size=200, replace=False)
+    with threadpool_limits(1):
+        learner.teach(labelled, y[labelled])
+        unlabelled = learner.unlabelled_indices
+        fitted = learner.strategy_
+        fitted.query(X, candidates=unlabelled)  # warm up
+        engine = _peak_bytes(lambda: fitted.query(X, candidates=unlabelled))
+        session = _peak_bytes(learner.query)
+        stopping = _peak_bytes(
+            lambda: MaxConfidence(0.9).should_stop(fitted, X, unlabelled, {})
+        )
+    assert session <= engine + 10 * X.shape[0] + 2**16
+    assert max(session, stopping) < X.nbytes / 4
 
 
 def test_run_with_an_oracle_and_history(blobs):

@@ -13,7 +13,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..strategies import MarginSampling
-from ..utils._compat import _safe_indexing
 from ..utils._validation import check_array_params, inherit_input_tags
 from ._core import (
     check_loop_params,
@@ -22,7 +21,7 @@ from ._core import (
     run_loop,
     set_strategy_params,
 )
-from ._session import ActiveLearner
+from ._session import ActiveLearner, map_candidates
 
 __all__ = ["ActiveLearningClassifier"]
 
@@ -211,7 +210,8 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
             estimators.append(copy.deepcopy(model) if keep_copies else model)
             unlabelled = learner.unlabelled_indices
             if unlabelled.size:
-                y_pred = learner.strategy_.predict(_safe_indexing(X, unlabelled))
+                fitted = learner.strategy_
+                y_pred = map_candidates(fitted, X, unlabelled, fitted.predict)
                 pool_accuracy = float(np.mean(y_pred == y[unlabelled]))
             else:
                 pool_accuracy = np.nan

@@ -9,7 +9,6 @@ import numpy as np
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
-from ..utils._compat import _safe_indexing
 from ..utils._validation import check_batch_size
 
 __all__ = [
@@ -118,8 +117,11 @@ def run_loop(
     def stop() -> bool:
         if stopping is None or not learner.is_fitted:
             return False
-        X_unlabelled = _safe_indexing(learner.X_pool, learner.unlabelled_indices)
-        return bool(stopping.should_stop(learner.strategy_, X_unlabelled, memory))
+        return bool(
+            stopping.should_stop(
+                learner.strategy_, learner.X_pool, learner.unlabelled_indices, memory
+            )
+        )
 
     start = time.perf_counter()
     learner.teach(initial, oracle(initial))

@@ -17,14 +17,56 @@ from sklearn.utils.multiclass import check_classification_targets
 from tqdm.auto import tqdm
 
 from ..exceptions import BatchSizeWarning
+from ..utils import Pool, check_candidates
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import check_batch_size
 from ._persist import atomic_write_bytes, file_digest, pool_fingerprint
 
-__all__ = ["ActiveLearner"]
+__all__ = ["ActiveLearner", "check_strategy", "map_candidates", "max_proba"]
 
 _FORMAT = "skactive.ActiveLearner"
 _VERSION = 1
+
+
+def check_strategy(strategy, name: str = "strategy") -> None:
+    """A query strategy: ``fit``, and ``query`` with ``candidates=``."""
+    for method in ("fit", "query"):
+        if not hasattr(strategy, method):
+            raise TypeError(
+                f"{name} must be a query strategy with fit and query (e.g. "
+                f"skactive.MarginSampling); got {type(strategy).__name__}, which "
+                f"has no {method}."
+            )
+
+
+def map_candidates(strategy, X_pool, candidates, func, *args):
+    """``func(X_chunk, *args)`` over the rows ``candidates`` of ``X_pool``.
+
+    The loop's passes over the unlabelled rows (pseudo-labels, stopping
+    criteria, the classifier's pool accuracy) read them as the strategy's
+    queries do: ``chunk_size`` rows at a time, ``n_jobs`` chunks at a time
+    (:class:`~skactive.utils.Pool`), never copying the pool. Returns the
+    stacked results, one row per candidate, in the order of ``candidates``
+    (sorted).
+    """
+    pool = Pool(
+        X_pool,
+        check_candidates(candidates, _num_samples(X_pool)),
+        chunk_size=getattr(strategy, "chunk_size", None),
+        n_jobs=getattr(strategy, "n_jobs", None),
+    )
+    return pool.map(func, *args)
+
+
+def max_proba(X, model):
+    """Highest class probability of each row (a function for ``Pool.map``)."""
+    return model.predict_proba(X).max(axis=1)
+
+
+def _confidence(X, model):
+    """Highest class probability of each row, and its column."""
+    proba = model.predict_proba(X)
+    return proba.max(axis=1), proba.argmax(axis=1)
 
 
 def _label_kind(labels: np.ndarray) -> str:
@@ -132,8 +174,9 @@ class ActiveLearner:
     Parameters
     ----------
     strategy : QueryStrategy
-        The query strategy, e.g. :class:`~skactive.MarginSampling`. The
-        session fits a clone of it, ``strategy_``; with the strategy's
+        The query strategy, e.g. :class:`~skactive.MarginSampling` (any
+        object with ``fit`` and ``query(X_pool, batch_size, candidates=)``).
+        The session fits a clone of it, ``strategy_``; with the strategy's
         ``warm_start=True``, the clone is refitted in place round after
         round.
     X_pool : array-like or sparse matrix of shape (n_pool, n_features)
@@ -222,13 +265,7 @@ class ActiveLearner:
         autosave=None,
         random_state=None,
     ):
-        for method in ("fit", "query"):
-            if not hasattr(strategy, method):
-                raise TypeError(
-                    "strategy must be a query strategy with fit and query "
-                    f"(e.g. skactive.MarginSampling); got "
-                    f"{type(strategy).__name__}, which has no {method}."
-                )
+        check_strategy(strategy)
         if isinstance(X_pool, list | tuple):
             X_pool = np.asarray(X_pool)
         n_pool = _num_samples(X_pool)
@@ -447,12 +484,15 @@ class ActiveLearner:
 
     def _pseudo_label(self) -> None:
         unlabelled = self.unlabelled_indices
-        proba = self.strategy_.predict_proba(_safe_indexing(self.X_pool, unlabelled))
-        confident = proba.max(axis=1) >= self.pseudo_label_threshold
+        model = self.strategy_
+        confidence, best = map_candidates(
+            model, self.X_pool, unlabelled, _confidence, model
+        )
+        confident = confidence >= self.pseudo_label_threshold
         if not confident.any():
             return
         indices = unlabelled[confident]
-        labels = np.asarray(self.strategy_.classes_)[proba[confident].argmax(axis=1)]
+        labels = np.asarray(model.classes_)[best[confident]]
         train = np.concatenate([self._indices, indices])
         y_train = np.concatenate([self._labels, labels.astype(self._labels.dtype)])
         self.strategy_.fit(_safe_indexing(self.X_pool, train), y_train)
@@ -466,9 +506,11 @@ class ActiveLearner:
     def query(self, batch_size: int | None = None) -> np.ndarray:
         """Indices into ``X_pool`` of the samples to label next, best first.
 
-        Only unlabelled samples are considered; the strategy is refitted
-        first if labels were taught since the last fit. Before two classes
-        are labelled, the unlabelled samples are drawn at random.
+        Only unlabelled samples are considered: they are passed to the
+        strategy as ``candidates`` (rows of ``X_pool``), so that the strategy
+        reads them chunk by chunk and the pool is never copied. The strategy
+        is refitted first if labels were taught since the last fit. Before
+        two classes are labelled, the unlabelled samples are drawn at random.
 
         Parameters
         ----------
@@ -487,10 +529,11 @@ class ActiveLearner:
             raise ValueError("every pool sample is labelled: nothing left to query.")
         self.fit_model()
         if self._model_ready:
-            X_unlabelled = _safe_indexing(self.X_pool, unlabelled)
             self._reseed_strategy()
-            local = self.strategy_.query(X_unlabelled, batch_size=batch_size)
-            return unlabelled[np.asarray(local, dtype=np.intp)]
+            indices = self.strategy_.query(
+                self.X_pool, batch_size=batch_size, candidates=unlabelled
+            )
+            return np.asarray(indices, dtype=np.intp)
         k = self._batch_size(batch_size)
         if k > unlabelled.size:
             warnings.warn(
