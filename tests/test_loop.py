@@ -331,6 +331,60 @@ def test_load_checks_the_pool(blobs, tmp_path):
         ActiveLearner.load(tmp_path / "bad.json", X, MarginSampling(LR))
 
 
+def _edit(state, path, value):
+    """``state`` with the field at ``path`` (keys and indices) set to ``value``."""
+    state = json.loads(json.dumps(state))
+    obj = state
+    for key in path[:-1]:
+        obj = obj[key]
+    if value is KeyError:
+        del obj[path[-1]]
+    else:
+        obj[path[-1]] = value
+    return state
+
+
+@pytest.mark.parametrize(
+    "path, value, match",
+    [
+        (("version",), "1", "'version' must be int"),
+        (("version",), 99, "newer skactive"),
+        (("pool",), KeyError, "'pool' is missing"),
+        (("pool", "n_samples"), 300.0, "pool.'n_samples' must be int"),
+        (("settings", "refit"), "yes", "settings.'refit' must be bool"),
+        (("settings", "random_state"), True, "'random_state' must be int"),
+        (("indices",), [0, "1"], "integer row indices"),
+        (("indices",), [0, 1, 1], "duplicates"),
+        (("indices",), [0, 1, 300], r"in \[0, 300\)"),
+        (("labels", "values"), ["a", "b"], "2 values for 3 indices"),
+        (("labels", "values"), [[0], 1, 2], "strings or numbers"),
+        (("labels", "dtype"), "<M8[s]", "not a label dtype"),
+        (("labels", "dtype"), "no such dtype", "not a NumPy dtype"),
+        (("labels", "dtype"), "<i8", "does not match its dtype"),
+        (("history", 0, "relabel"), 0, r"history\[0\].'relabel' must be bool"),
+        (("history", 0, "indices"), [0, -1, 2], r"in \[0, 300\)"),
+        (("model",), {"file": "../x", "sha256": "", "fitted": True}, "file name"),
+    ],
+)
+def test_malformed_or_hostile_session_files_are_value_errors(
+    blobs, tmp_path, path, value, match
+):
+    X, _ = blobs
+    learner = ActiveLearner(MarginSampling(LR), X, refit=False)
+    learner.teach([0, 1, 2], ["a", "b", "a"])
+    good = tmp_path / "good.json"
+    learner.save(good)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(_edit(json.loads(good.read_text()), path, value)))
+    with pytest.raises(ValueError, match=match):
+        ActiveLearner.load(bad, X, MarginSampling(LR))
+    # A label dtype asking for a huge string width is not followed.
+    wide = _edit(json.loads(good.read_text()), ("labels", "dtype"), "<U99999999")
+    bad.write_text(json.dumps(wide))
+    loaded = ActiveLearner.load(bad, X, MarginSampling(LR))
+    assert loaded.labels.dtype == np.dtype("<U1")
+
+
 def test_pickled_model_is_opt_in_and_checked(blobs, tmp_path):
     X, y = blobs
     learner = ActiveLearner(MarginSampling(LR), X)

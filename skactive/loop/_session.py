@@ -1,9 +1,11 @@
-"""A labelling session: which pool rows are labelled, query, teach, save."""
+"""A labelling session: which pool rows are labelled, query, teach, save.
+
+The session file's format, its checks and atomic writes are in
+:mod:`skactive.loop._persist`.
+"""
 
 from __future__ import annotations
 
-import io
-import json
 import numbers
 import os
 import time
@@ -20,12 +22,15 @@ from ..exceptions import BatchSizeWarning
 from ..utils import Pool, check_candidates
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import check_batch_size
-from ._persist import atomic_write_bytes, file_digest, pool_fingerprint
+from ._persist import (
+    SessionFile,
+    pool_fingerprint,
+    read_model,
+    read_session,
+    write_session,
+)
 
 __all__ = ["ActiveLearner", "check_strategy", "map_candidates", "max_proba"]
-
-_FORMAT = "skactive.ActiveLearner"
-_VERSION = 1
 
 
 def check_strategy(strategy, name: str = "strategy") -> None:
@@ -67,6 +72,10 @@ def _confidence(X, model):
     """Highest class probability of each row, and its column."""
     proba = model.predict_proba(X)
     return proba.max(axis=1), proba.argmax(axis=1)
+
+
+def _qualified_name(obj) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
 
 def _label_kind(labels: np.ndarray) -> str:
@@ -134,26 +143,6 @@ def _check_labels(labels, n: int) -> np.ndarray:
         except ValueError as exc:
             raise ValueError(f"labels are not class labels: {exc}") from None
     return arr
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(
-        f"a label of type {type(value).__name__} cannot be saved in a session "
-        "file: use strings or numbers as labels."
-    )
-
-
-def _labels_to_json(labels: np.ndarray) -> dict:
-    return {"dtype": labels.dtype.str, "values": labels.tolist()}
-
-
-def _labels_from_json(obj: dict) -> np.ndarray:
-    dtype = np.dtype(obj["dtype"])
-    if dtype.kind not in "USbiufO":
-        raise ValueError(f"unsupported label dtype {dtype} in the session file.")
-    return np.array(obj["values"], dtype=dtype)
 
 
 class ActiveLearner:
@@ -638,47 +627,6 @@ class ActiveLearner:
         return self.strategy_
 
     # ------------------------------------------------------------ persistence
-    def _state(self) -> dict:
-        if self._fingerprint is None:
-            self._fingerprint = pool_fingerprint(self.X_pool)
-        random_state = self.random_state
-        if not (random_state is None or isinstance(random_state, numbers.Integral)):
-            random_state = None
-        strategy = self.strategy
-        return {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "saved_at": time.time(),
-            "pool": {
-                "n_samples": self._n_pool,
-                "shape": list(getattr(self.X_pool, "shape", (self._n_pool,))),
-                "fingerprint": self._fingerprint,
-            },
-            "strategy": {
-                "class": f"{type(strategy).__module__}.{type(strategy).__qualname__}",
-                "repr": repr(strategy),
-            },
-            "settings": {
-                "refit": self.refit,
-                "pseudo_label_threshold": self.pseudo_label_threshold,
-                "random_state": random_state,
-                "autosave": self.autosave is not None,
-            },
-            "indices": self._indices.tolist(),
-            "labels": _labels_to_json(self._labels),
-            "history": [
-                {
-                    "indices": r["indices"].tolist(),
-                    "labels": _labels_to_json(r["labels"]),
-                    "n_labelled": r["n_labelled"],
-                    "time": r["time"],
-                    "relabel": r["relabel"],
-                }
-                for r in self._rounds
-            ],
-            "model": None,
-        }
-
     def save(self, path=None, *, include_model: bool = False) -> None:
         """Save the session atomically.
 
@@ -701,22 +649,32 @@ class ActiveLearner:
             if self.autosave is None:
                 raise ValueError("path is required: this session has no autosave.")
             path = self.autosave
-        path = Path(path)
-        state = self._state()
+        if self._fingerprint is None:
+            self._fingerprint = pool_fingerprint(self.X_pool)
+        random_state = self.random_state
+        if not (random_state is None or isinstance(random_state, numbers.Integral)):
+            random_state = None
+        strategy = self.strategy
+        content = SessionFile(
+            n_pool=self._n_pool,
+            pool_shape=list(getattr(self.X_pool, "shape", (self._n_pool,))),
+            fingerprint=self._fingerprint,
+            strategy_class=_qualified_name(strategy),
+            strategy_repr=repr(strategy),
+            settings={
+                "refit": self.refit,
+                "pseudo_label_threshold": self.pseudo_label_threshold,
+                "random_state": random_state,
+                "autosave": self.autosave is not None,
+            },
+            indices=self._indices,
+            labels=self._labels,
+            rounds=self._rounds,
+        )
         if include_model:
-            import joblib
-
-            model_path = path.with_name(path.name + ".model.joblib")
-            buffer = io.BytesIO()
-            joblib.dump(self.strategy_ if self.is_fitted else None, buffer)
-            atomic_write_bytes(model_path, buffer.getvalue())
-            state["model"] = {
-                "file": model_path.name,
-                "sha256": file_digest(model_path),
-                "fitted": self.is_fitted,
-            }
-        data = json.dumps(state, default=_json_default, indent=1).encode()
-        atomic_write_bytes(path, data)
+            write_session(path, content, self.strategy_ if self.is_fitted else None)
+        else:
+            write_session(path, content)
 
     @classmethod
     def load(
@@ -760,40 +718,25 @@ class ActiveLearner:
             The session, with every saved label and round, refitted.
         """
         path = Path(path)
-        try:
-            state = json.loads(path.read_bytes())
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path} is not a session file: {exc}") from None
-        if not isinstance(state, dict) or state.get("format") != _FORMAT:
-            raise ValueError(f"{path} is not a skactive session file.")
-        if state.get("version", 0) > _VERSION:
-            raise ValueError(
-                f"{path} was written by a newer skactive (format version "
-                f"{state['version']}); upgrade skactive to read it."
-            )
-        model = None
-        if load_model:
-            model = cls._load_model(path, state)
+        saved = read_session(path)
+        model = read_model(path, saved) if load_model else None
         if strategy is None:
             if model is None:
                 raise TypeError(
                     "strategy is required: the session file stores no code "
-                    f"(it was saved with {state['strategy']['repr']})."
+                    f"(it was saved with {saved.strategy_repr})."
                 )
             strategy = clone(model)
-        else:
-            saved = state["strategy"]["class"]
-            given = f"{type(strategy).__module__}.{type(strategy).__qualname__}"
-            if saved != given:
-                warnings.warn(
-                    f"the session was saved with a {saved}, and is resumed "
-                    f"with a {given}.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-        settings = state["settings"]
+        elif saved.strategy_class != _qualified_name(strategy):
+            warnings.warn(
+                f"the session was saved with a {saved.strategy_class}, and is "
+                f"resumed with a {_qualified_name(strategy)}.",
+                UserWarning,
+                stacklevel=2,
+            )
+        settings = saved.settings
         if autosave is None:
-            autosave = path if settings.get("autosave") else None
+            autosave = path if settings["autosave"] else None
         elif autosave is False:
             autosave = None
         learner = cls(
@@ -804,64 +747,34 @@ class ActiveLearner:
             autosave=autosave,
             random_state=settings["random_state"],
         )
-        pool = state["pool"]
-        if learner.n_pool != pool["n_samples"]:
+        if learner.n_pool != saved.n_pool:
             raise ValueError(
                 f"X_pool has {learner.n_pool} samples but the session was saved "
-                f"with a pool of {pool['n_samples']}: pass the same pool."
+                f"with a pool of {saved.n_pool}: pass the same pool."
             )
         if check_pool:
             fingerprint = pool_fingerprint(learner.X_pool)
-            if fingerprint != pool["fingerprint"]:
+            if fingerprint != saved.fingerprint:
                 raise ValueError(
                     "X_pool differs from the pool of the saved session "
                     "(fingerprints differ): pass the same pool, in the same "
                     "order, or check_pool=False if you know it is the same."
                 )
             learner._fingerprint = fingerprint
-        indices = np.asarray(state["indices"], dtype=np.intp).reshape(-1)
-        labels = _labels_from_json(state["labels"])
-        if indices.size:
+        for indices in [saved.indices] + [r["indices"] for r in saved.rounds]:
             _check_indices(indices, learner.n_pool)
-        learner._indices = indices
-        learner._labels = labels
-        learner._position[indices] = np.arange(indices.shape[0])
-        learner._rounds = [
-            {
-                "indices": np.asarray(r["indices"], dtype=np.intp),
-                "labels": _labels_from_json(r["labels"]),
-                "n_labelled": int(r["n_labelled"]),
-                "time": float(r["time"]),
-                "relabel": bool(r["relabel"]),
-            }
-            for r in state["history"]
-        ]
-        learner._version = len(learner._rounds)
+        learner._indices = saved.indices
+        learner._labels = saved.labels
+        learner._position[saved.indices] = np.arange(saved.indices.shape[0])
+        learner._rounds = saved.rounds
+        learner._version = len(saved.rounds)
         if model is not None:
             learner.strategy_ = model
-            learner._model_ready = state["model"]["fitted"]
+            learner._model_ready = saved.model["fitted"]
             learner._fitted_version = learner._version
         elif learner.refit:
             learner.fit_model()
         return learner
-
-    @staticmethod
-    def _load_model(path: Path, state: dict):
-        info = state.get("model")
-        if not info:
-            raise ValueError(
-                f"{path} has no saved model: save with include_model=True, or "
-                "load with load_model=False to refit it from the labels."
-            )
-        model_path = path.with_name(info["file"])
-        if file_digest(model_path) != info["sha256"]:
-            raise ValueError(
-                f"{model_path} does not match the session file (SHA-256 "
-                "differs): it was replaced or saved by another session."
-            )
-        import joblib
-
-        return joblib.load(model_path)
 
     # ------------------------------------------------------------ display
     def __repr__(self) -> str:
