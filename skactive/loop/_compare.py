@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 from ..metrics import active_gain, area_under_learning_curve, labels_to_reach
 from ..strategies import RandomSampling
 from ._core import draw_seeds
+from ._session import check_strategy
 from ._simulate import _flat_history, _import_pandas, simulate
 
 __all__ = ["ComparisonResult", "compare"]
@@ -328,11 +329,7 @@ def _check_strategies(strategies) -> dict:
     if not named:
         raise ValueError("strategies is empty.")
     for name, strategy in named.items():
-        if not (hasattr(strategy, "fit") and hasattr(strategy, "query")):
-            raise TypeError(
-                f"strategies[{name!r}] is not a query strategy (no fit and "
-                f"query): {type(strategy).__name__}."
-            )
+        check_strategy(strategy, f"strategies[{name!r}]")
     return named
 
 

@@ -1,4 +1,10 @@
-"""The loop shared by simulate and ActiveLearningClassifier."""
+"""The simulated loop, shared by simulate and ActiveLearningClassifier.
+
+:func:`check_loop_params` validates its parameters, :func:`simulated_loop`
+sets it up (a clone of the strategy with its seed, a session over the pool,
+a stratified initial set) and runs it with :func:`run_loop`, recording one
+row of the history per round.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,12 @@ import numbers
 import time
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from ..utils._validation import check_batch_size
+from ._session import ActiveLearner, check_strategy
 
 __all__ = [
     "check_loop_params",
@@ -17,13 +25,15 @@ __all__ = [
     "initial_draw",
     "run_loop",
     "set_strategy_params",
+    "simulated_loop",
 ]
 
 _SEED_MAX = np.iinfo(np.int32).max
 
 
-def check_loop_params(initial_size, budget, batch_size) -> None:
+def check_loop_params(strategy, initial_size, budget, batch_size) -> None:
     """Validate the parameters of a simulated loop, naming the bad one."""
+    check_strategy(strategy)
     if (
         not isinstance(initial_size, numbers.Integral)
         or isinstance(initial_size, bool)
@@ -150,3 +160,87 @@ def run_loop(
             record(round_, query_time, fit_time)
             if stop():
                 return "stopping_criterion"
+
+
+def simulated_loop(
+    strategy,
+    X_pool,
+    y_pool,
+    oracle,
+    *,
+    initial_size,
+    budget,
+    batch_size,
+    seeds,
+    score,
+    pseudo_label_threshold=None,
+    stopping=None,
+    strategy_params=None,
+    progress=False,
+    desc=None,
+):
+    """Set up and run the loop on a labelled pool; record its history.
+
+    Parameters
+    ----------
+    strategy : QueryStrategy
+        Cloned; the clone gets the seed ``seeds["strategy"]`` and the
+        ``strategy_params`` that it has and that are not None.
+    X_pool, y_pool : the pool and its true labels (``y_pool`` draws the
+        stratified initial set).
+    oracle : callable
+        ``oracle(indices) -> labels`` (the true labels, possibly noisy).
+    seeds : dict
+        Int seeds ``"strategy"``, ``"session"`` (the session's random
+        queries) and ``"initial"`` (the initial set).
+    score : callable
+        ``score(learner) -> dict``: the values of this round, called after
+        every round (round 0 is the initial set).
+
+    Returns
+    -------
+    learner : ActiveLearner
+        The session at the end of the loop.
+    history : dict of ndarray
+        ``"round"``, ``"n_labels"``, the keys of ``score``, ``"query_time"``
+        and ``"fit_time"``, one entry per round.
+    termination_condition : str
+        See :func:`run_loop`.
+    """
+    initial = initial_draw(y_pool, initial_size, seeds["initial"])
+    strategy = clone(strategy)
+    set_strategy_params(
+        strategy, random_state=int(seeds["strategy"]), **(strategy_params or {})
+    )
+    learner = ActiveLearner(
+        strategy,
+        X_pool,
+        pseudo_label_threshold=pseudo_label_threshold,
+        random_state=int(seeds["session"]),
+    )
+    rows: dict[str, list] = {}
+
+    def record(round_, query_time, fit_time):
+        values = {
+            "round": round_,
+            "n_labels": learner.n_labelled,
+            **score(learner),
+            "query_time": query_time,
+            "fit_time": fit_time,
+        }
+        for key, value in values.items():
+            rows.setdefault(key, []).append(value)
+
+    termination = run_loop(
+        learner,
+        oracle,
+        initial,
+        budget=budget,
+        batch_size=batch_size,
+        stopping=stopping,
+        record=record,
+        progress=progress,
+        desc=desc,
+    )
+    history = {key: np.asarray(values) for key, values in rows.items()}
+    return learner, history, termination
