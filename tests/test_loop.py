@@ -247,10 +247,10 @@ def test_run_with_an_oracle_and_history(blobs):
     X, y = blobs
     learner = ActiveLearner(MarginSampling(LR, batch_size=4), X, random_state=0)
     learner.teach(np.arange(6), y[:6])
-    learner.run(NoisyOracle(y), budget=10, progress=False)
+    learner.run(NoisyOracle(y), budget=10)
     assert learner.n_labelled == 16
     history = learner.history_
-    assert history["n_labelled"].tolist() == [6, 10, 14, 16]
+    assert history["n_labels"].tolist() == [6, 10, 14, 16]
     assert {len(v) for v in history.values()} == {4}
     assert [len(i) for i in history["indices"]] == [6, 4, 4, 2]
     assert np.all(np.diff(history["time"]) >= 0)
@@ -383,6 +383,23 @@ def test_malformed_or_hostile_session_files_are_value_errors(
     bad.write_text(json.dumps(wide))
     loaded = ActiveLearner.load(bad, X, MarginSampling(LR))
     assert loaded.labels.dtype == np.dtype("<U1")
+
+
+def test_a_version_1_session_file_still_loads(blobs, tmp_path):
+    X, y = blobs
+    learner = ActiveLearner(MarginSampling(LR), X, refit=False)
+    learner.teach([0, 1, 2], y[:3])
+    learner.teach([3], y[3:4])
+    path = tmp_path / "s.json"
+    learner.save(path)
+    state = json.loads(path.read_text())
+    assert state["version"] == 2
+    state["version"] = 1  # its rounds said "n_labelled"
+    for entry in state["history"]:
+        entry["n_labelled"] = entry.pop("n_labels")
+    path.write_text(json.dumps(state))
+    loaded = ActiveLearner.load(path, X, MarginSampling(LR))
+    assert loaded.history_["n_labels"].tolist() == [3, 4]
 
 
 def test_pickled_model_is_opt_in_and_checked(blobs, tmp_path):
@@ -694,7 +711,6 @@ def test_margin_beats_random_on_digits(digits):
             initial_size=20,
             batch_size=10,
             budget=60,
-            progress=False,
         )
     areas = result.area_under_curve()
     assert areas["margin"].shape == (5,)
@@ -718,7 +734,6 @@ def test_compare_results_do_not_depend_on_n_jobs(blobs):
         initial_size=6,
         batch_size=6,
         budget=12,
-        progress=False,
     )
     strategies = [RandomSampling(LR), MarginSampling(LR)]
     serial = compare(strategies, X, y, n_jobs=1, **params)
@@ -762,7 +777,6 @@ def test_plots(blobs):
         initial_size=6,
         batch_size=6,
         budget=12,
-        progress=False,
     )
     display = result.plot(metric="f1_macro", spread="minmax", show_repeats=True)
     assert isinstance(display, ActiveLearningCurveDisplay)
@@ -804,7 +818,7 @@ def test_grid_search_over_three_strategies():
     }
     scores = search.cv_results_["mean_test_alc"]
     assert scores.shape == (3,) and np.all((scores > 0.3) & (scores <= 1))
-    assert search.best_estimator_.learning_curve_["n_labels"].tolist() == [
+    assert search.best_estimator_.history_["n_labels"].tolist() == [
         6,
         9,
         12,
@@ -839,7 +853,7 @@ def test_classifier_attributes_and_unseen_classes():
     clf = ActiveLearningClassifier(
         RandomSampling(LR), initial_size=2, budget=0, random_state=0
     ).fit(X, y)
-    assert clf.n_rounds_ == 0 and clf.termination_condition_ == "budget"
+    assert clf.n_iter_ == 0 and clf.termination_condition_ == "budget"
     assert len(clf.strategy_.classes_) == 2
     proba = clf.predict_proba(X)
     assert proba.shape == (150, 3)
@@ -848,8 +862,8 @@ def test_classifier_attributes_and_unseen_classes():
     assert np.all(proba[:, missing] == 0)
     clf.set_params(budget=None, batch_size=50, initial_size=10).fit(X, y)
     assert clf.termination_condition_ == "all_labelled"
-    assert clf.learning_curve_["n_labels"].tolist() == [10, 60, 110, 150]
-    assert np.isnan(clf.learning_curve_["pool_accuracy"][-1])
+    assert clf.history_["n_labels"].tolist() == [10, 60, 110, 150]
+    assert np.isnan(clf.history_["pool_accuracy"][-1])
     assert sorted(clf.labelled_indices_) == list(range(150))
 
 

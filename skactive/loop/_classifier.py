@@ -77,15 +77,18 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
     estimators_ : list of estimators
         The model of every round (round 0: the initial set), for
         :meth:`learning_curve`.
-    learning_curve_ : dict of ndarray
-        One entry per round: ``"round"``, ``"n_labels"``,
+    history_ : dict of ndarray
+        The learning curve on the training set, one entry per round (round
+        0 is the initial set), as :func:`~skactive.simulate`'s ``history``:
+        ``"round"``, ``"n_labels"``,
         ``"pool_accuracy"`` (accuracy on the training samples not yet
         labelled, with their true labels; ``NaN`` when none is left),
         ``"query_time"`` and ``"fit_time"``.
     labelled_indices_ : ndarray of shape (n_labels,)
         Indices into ``X`` of the samples labelled, in order.
-    n_rounds_ : int
-        Number of query rounds after the initial set.
+    n_iter_ : int
+        Number of query rounds after the initial set (``history_`` has
+        ``n_iter_ + 1`` entries).
     termination_condition_ : {"budget", "all_labelled", "stopping_criterion"}
         Why the loop stopped.
     n_features_in_ : int
@@ -120,7 +123,7 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
     ... ).fit(X, y)
     >>> search.cv_results_["mean_test_score"].round(3)  # random, margin
     array([0.917, 0.952])
-    >>> search.best_estimator_.learning_curve_["n_labels"][:4]
+    >>> search.best_estimator_.history_["n_labels"][:4]
     array([ 6,  9, 12, 15])
     """
 
@@ -204,9 +207,9 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         self.strategy_ = learner.strategy_
         self.estimators_ = estimators
-        self.learning_curve_ = history
+        self.history_ = history
         self.labelled_indices_ = learner.labelled_indices
-        self.n_rounds_ = len(estimators) - 1
+        self.n_iter_ = len(estimators) - 1
         self.termination_condition_ = termination
         return self
 
@@ -283,4 +286,4 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         scorer = check_scoring(self.estimators_[0], scoring=scoring)
         scores = np.array([scorer(est, X, y) for est in self.estimators_])
-        return {"n_labels": self.learning_curve_["n_labels"].copy(), "score": scores}
+        return {"n_labels": self.history_["n_labels"].copy(), "score": scores}

@@ -343,7 +343,7 @@ def compare(
     n_repeats: int = 5,
     n_jobs: int | None = None,
     random_state=None,
-    progress: bool = True,
+    progress: bool = False,
     **simulate_params,
 ) -> ComparisonResult:
     """Simulate several strategies, repeated over seeds, in parallel.
@@ -375,7 +375,7 @@ def compare(
     random_state : int, RandomState instance or None, default=None
         Draws the seeds of the repeats. Pass an int for reproducible results
         (they do not depend on ``n_jobs``).
-    progress : bool, default=True
+    progress : bool, default=False
         Show a progress bar over the runs (``tqdm.auto``).
     **simulate_params : dict
         Passed to :func:`simulate`: ``initial_size``, ``batch_size``,
@@ -399,7 +399,7 @@ def compare(
     >>> X, y = load_iris(return_X_y=True)
     >>> result = compare({"random": RandomSampling(), "margin": MarginSampling()},
     ...                  X, y, n_repeats=2, initial_size=6, batch_size=3,
-    ...                  budget=9, random_state=0, progress=False)
+    ...                  budget=9, random_state=0)
     >>> sorted(result.area_under_curve())
     ['margin', 'random']
     >>> result.active_gain()["random"].tolist()

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 FORMAT = "skactive.ActiveLearner"
-VERSION = 1
+VERSION = 2  # 2: a round's label count is "n_labels" (1: "n_labelled")
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -234,7 +234,7 @@ class SessionFile:
     """The content of a session file, as :func:`read_session` checked it.
 
     ``rounds`` holds one dict per ``teach`` call: ``"indices"`` and
-    ``"labels"`` (arrays), ``"n_labelled"``, ``"time"`` and ``"relabel"``.
+    ``"labels"`` (arrays), ``"n_labels"``, ``"time"`` and ``"relabel"``.
     ``settings`` holds ``"refit"``, ``"pseudo_label_threshold"``,
     ``"random_state"`` and ``"autosave"`` (whether the session autosaved).
     ``model`` describes the pickled model file (``"file"``, ``"sha256"``,
@@ -270,7 +270,7 @@ class SessionFile:
                 {
                     "indices": r["indices"].tolist(),
                     "labels": _labels_to_json(r["labels"]),
-                    "n_labelled": r["n_labelled"],
+                    "n_labels": r["n_labels"],
                     "time": r["time"],
                     "relabel": r["relabel"],
                 }
@@ -405,6 +405,7 @@ def read_session(path) -> SessionFile:
     indices = r.indices(state, "indices")
     labels = r.labels(state, "labels", indices.shape[0])
     rounds = []
+    n_key = "n_labels" if version >= 2 else "n_labelled"
     for i, entry in enumerate(r.get(state, "history", (list,))):
         where = f"history[{i}]."
         idx = r.indices(entry, "indices", where)
@@ -412,7 +413,7 @@ def read_session(path) -> SessionFile:
             {
                 "indices": idx,
                 "labels": r.labels(entry, "labels", idx.shape[0], where),
-                "n_labelled": r.get(entry, "n_labelled", (int,), where),
+                "n_labels": r.get(entry, n_key, (int,), where),
                 "time": float(r.get(entry, "time", (int, float), where)),
                 "relabel": r.get(entry, "relabel", (bool,), where),
             }

@@ -204,7 +204,7 @@ class ActiveLearner:
     history_ : dict of ndarray
         One entry per :meth:`teach` call (round), equal-length arrays like
         ``cv_results_``: ``"round"``, ``"indices"`` and ``"labels"`` (object
-        arrays of arrays), ``"n_labelled"`` (after the round), ``"time"``
+        arrays of arrays), ``"n_labels"`` (after the round), ``"time"``
         (POSIX timestamp) and ``"relabel"``.
 
     See Also
@@ -335,7 +335,7 @@ class ActiveLearner:
 
     @property
     def n_rounds(self) -> int:
-        """Number of :meth:`teach` calls so far."""
+        """Number of :meth:`teach` calls so far (the rows of ``history_``)."""
         return len(self._rounds)
 
     @property
@@ -371,7 +371,7 @@ class ActiveLearner:
             "round": np.arange(len(rounds)),
             "indices": objects("indices"),
             "labels": objects("labels"),
-            "n_labelled": np.array([r["n_labelled"] for r in rounds], dtype=int),
+            "n_labels": np.array([r["n_labels"] for r in rounds], dtype=int),
             "time": np.array([r["time"] for r in rounds], dtype=float),
             "relabel": np.array([r["relabel"] for r in rounds], dtype=bool),
         }
@@ -435,7 +435,7 @@ class ActiveLearner:
             {
                 "indices": idx.copy(),
                 "labels": new_labels.copy(),
-                "n_labelled": self.n_labelled,
+                "n_labels": self.n_labelled,
                 "time": time.time(),
                 "relabel": bool(already.any()),
             }
@@ -557,7 +557,7 @@ class ActiveLearner:
         seed = np.random.SeedSequence([int(self.random_state), self._version])
         return np.random.RandomState(seed.generate_state(4))
 
-    def run(self, oracle, budget: int, *, batch_size=None, progress: bool = True):
+    def run(self, oracle, budget: int, *, batch_size=None, progress: bool = False):
         """Query and teach in a loop, asking ``oracle`` for the labels.
 
         Parameters
@@ -569,7 +569,7 @@ class ActiveLearner:
             Number of labels to ask for (fewer if the pool runs out).
         batch_size : int, default=None
             Samples per query; ``None`` uses the strategy's ``batch_size``.
-        progress : bool, default=True
+        progress : bool, default=False
             Show a progress bar (``tqdm.auto``: a widget in notebooks).
 
         Returns

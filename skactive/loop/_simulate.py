@@ -47,14 +47,16 @@ class SimulationResult:
     Attributes
     ----------
     history : dict of ndarray
-        One entry per round (round 0 is the initial set), equal-length
-        arrays like ``cv_results_``: ``"round"``, ``"n_labels"``,
-        ``"accuracy"``, ``"balanced_accuracy"``, ``"f1_macro"`` (macro over
-        the classes of the test set), ``"f1_per_class"`` (shape
-        ``(n_rounds, n_classes)``, columns in the order of ``classes``),
-        ``"n_noisy_labels"`` (labels the oracle got wrong so far),
-        ``"n_pseudo_labels"``, ``"query_time"`` and ``"fit_time"``
-        (seconds), and one array per extra ``scoring``.
+        The learning curve, one entry per round (round 0 is the initial
+        set), equal-length arrays like ``cv_results_`` (shaped as the
+        ``history_`` of :class:`~skactive.ActiveLearner` and
+        :class:`~skactive.ActiveLearningClassifier`): ``"round"``,
+        ``"n_labels"``, ``"accuracy"``, ``"balanced_accuracy"``,
+        ``"f1_macro"`` (macro over the classes of the test set),
+        ``"f1_per_class"`` (shape ``(n_rounds, n_classes)``, columns in the
+        order of ``classes``), ``"n_noisy_labels"`` (labels the oracle got
+        wrong so far), ``"n_pseudo_labels"``, one array per extra
+        ``scoring``, ``"query_time"`` and ``"fit_time"`` (seconds).
     classes : ndarray of shape (n_classes,)
         The classes of the test set.
     indices : ndarray of shape (n_labels,)
