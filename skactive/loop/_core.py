@@ -186,8 +186,10 @@ def simulated_loop(
     strategy : QueryStrategy
         Cloned; the clone gets the seed ``seeds["strategy"]`` and the
         ``strategy_params`` that it has and that are not None.
-    X_pool, y_pool : the pool and its true labels (``y_pool`` draws the
-        stratified initial set).
+    X_pool : array-like of shape (n_pool, n_features)
+        The pool.
+    y_pool : ndarray of shape (n_pool,)
+        Its true labels, from which the stratified initial set is drawn.
     oracle : callable
         ``oracle(indices) -> labels`` (the true labels, possibly noisy).
     seeds : dict
