@@ -269,6 +269,13 @@ def test_bad_session_parameters():
     X = np.zeros((5, 2))
     with pytest.raises(TypeError, match="strategy"):
         ActiveLearner(LogisticRegression(), X)
+
+    class OldStyle(MarginSampling):
+        def query(self, X_pool, batch_size=None):
+            return super().query(X_pool, batch_size)
+
+    with pytest.raises(TypeError, match="must take candidates="):
+        ActiveLearner(OldStyle(), X)
     with pytest.raises(ValueError, match="X_pool is empty"):
         ActiveLearner(MarginSampling(), np.zeros((0, 2)))
     with pytest.raises(ValueError, match="pseudo_label_threshold"):

@@ -6,6 +6,7 @@ The session file's format, its checks and atomic writes are in
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import os
 import time
@@ -42,6 +43,16 @@ def check_strategy(strategy, name: str = "strategy") -> None:
                 f"skactive.MarginSampling); got {type(strategy).__name__}, which "
                 f"has no {method}."
             )
+    try:
+        parameters = inspect.signature(strategy.query).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover - builtins, C extensions
+        return
+    if not any(p.name == "candidates" or p.kind is p.VAR_KEYWORD for p in parameters):
+        raise TypeError(
+            f"{name}.query must take candidates= (the rows of X_pool that may be "
+            "selected: the session's unlabelled rows), as every skactive "
+            f"strategy does; {type(strategy).__name__}.query does not."
+        )
 
 
 def map_candidates(strategy, X_pool, candidates, func, *args):
