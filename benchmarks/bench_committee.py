@@ -77,7 +77,7 @@ def textbook_query(members, pool, method):
 def fit_committee():
     X, y, _ = make_data(0)
     committee = Committee(
-        base_estimator=LogisticRegression(max_iter=300),
+        estimator=LogisticRegression(max_iter=300),
         n_members=N_MEMBERS,
         random_state=0,
     )

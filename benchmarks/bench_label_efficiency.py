@@ -211,7 +211,7 @@ def base_model():
 
 
 def committee():
-    return sa.Committee(base_estimator=base_model(), n_members=5, random_state=0)
+    return sa.Committee(estimator=base_model(), n_members=5, random_state=0)
 
 
 def tabular_strategies(names=None) -> dict:
@@ -822,7 +822,7 @@ def main():
         "query_batch_size": BATCH,  # "batch_size" is the study below
         "max_rows": MAX_ROWS,
         "model": "make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))",
-        "committee": "Committee(base_estimator=model, n_members=5, random_state=0)",
+        "committee": "Committee(estimator=model, n_members=5, random_state=0)",
         "n_jobs": args.n_jobs,
         "seconds": {},
     }

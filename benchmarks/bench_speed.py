@@ -171,7 +171,7 @@ def deep_strategies() -> dict:
 def speed(sizes) -> list:
     X, y = labelled()
     model = LogisticRegression(max_iter=300).fit(X, y)
-    committee = sa.Committee(base_estimator=model, n_members=5, random_state=0)
+    committee = sa.Committee(estimator=model, n_members=5, random_state=0)
     fitted = {
         name: s.set_params(random_state=0).fit(X.astype(np.float32), y)
         if name in DEEP
@@ -220,7 +220,7 @@ def parallel(n, repeats) -> list:
     pool = pool_rows(n, n_features)
     forest = RandomForestClassifier(n_estimators=100, random_state=0)
     forests = sa.Committee(
-        base_estimator=RandomForestClassifier(n_estimators=20, random_state=0),
+        estimator=RandomForestClassifier(n_estimators=20, random_state=0),
         n_members=5,
         random_state=0,
     )

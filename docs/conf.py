@@ -120,13 +120,11 @@ numpydoc_validation_checks = set()  # full validation is not required here
 # that looks public is missing from ``api.md``.
 
 # Not in the reference: their public names are re-exported by ``skactive``
-# (strategies, base), or they are for contributors (utils) or a command (cli).
+# (base), or they are a command (cli) or pytest's configuration (conftest).
 API_PRIVATE_MODULES = {
     "skactive.base",
     "skactive.cli",
     "skactive.conftest",
-    "skactive.strategies",
-    "skactive.utils",
 }
 
 # Sections of the ``skactive`` page, by the module that defines a name: the

@@ -43,9 +43,9 @@ from skactive import (
 
 X, y = load_digits(return_X_y=True)
 tree = DecisionTreeClassifier()
-committee = Committee(base_estimator=tree, n_members=10)
+committee = Committee(estimator=tree, n_members=10)
 
-fitted = Committee(base_estimator=tree, n_members=10, random_state=0)
+fitted = Committee(estimator=tree, n_members=10, random_state=0)
 fitted.fit(X[:50], y[:50])
 print("predict_proba_samples:", fitted.predict_proba_samples(X[50:55]).shape)
 

@@ -55,6 +55,7 @@ from .utils._validation import (
     check_array_params,
     check_batch_size,
     check_has_method,
+    check_multiple_classes,
     check_plain_array,
     check_pool_subsample,
     inherit_input_tags,
@@ -420,11 +421,7 @@ class QueryStrategy(ClassifierMixin, BaseQueryStrategy):
     def _check_targets(self, y):
         check_classification_targets(y)
         classes = np.unique(y)
-        if classes.shape[0] < 2:
-            raise ValueError(
-                f"y contains only one class ({classes[0]!r}): the labelled set "
-                "needs samples of at least 2 classes to fit a classifier."
-            )
+        check_multiple_classes(classes)
         self.classes_ = classes
         return y
 

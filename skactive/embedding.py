@@ -25,21 +25,53 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-__all__ = ["EMBEDDINGS", "check_embedding", "get_embedding"]
+__all__ = [
+    "EMBEDDINGS",
+    "check_embedding",
+    "get_embedding",
+    "get_pool_embedding",
+    "unwrap_estimator",
+]
 
 EMBEDDINGS = ("auto", "raw", "transform", "penultimate")
 
 
-def _unwrap(estimator):
-    """The model inside a ``FrozenEstimator``."""
-    while isinstance(estimator, FrozenEstimator):
-        estimator = estimator.estimator
-    return estimator
+def unwrap_estimator(estimator, *, final: bool = False):
+    """The model inside :class:`~sklearn.frozen.FrozenEstimator` wrappers.
 
+    Parameters
+    ----------
+    estimator : estimator
+        A model, possibly frozen, possibly a pipeline.
+    final : bool, default=False
+        Also go to the final step of pipelines (through any nesting of
+        pipelines and frozen wrappers): the model that owns the last layer.
 
-def _final_step(estimator):
-    """The final estimator of a pipeline, else ``None``."""
-    return estimator[-1] if isinstance(estimator, Pipeline) else None
+    Returns
+    -------
+    estimator : estimator
+        The unwrapped model.
+
+    Examples
+    --------
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skactive.embedding import unwrap_estimator
+    >>> model = FrozenEstimator(make_pipeline(StandardScaler(), LogisticRegression()))
+    >>> type(unwrap_estimator(model)).__name__
+    'Pipeline'
+    >>> unwrap_estimator(model, final=True)
+    LogisticRegression()
+    """
+    while True:
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif final and isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        else:
+            return estimator
 
 
 def check_embedding(embedding, name: str = "embedding") -> None:
@@ -58,7 +90,7 @@ def _resolve(estimator, embedding) -> str | Callable:
         return embedding
     if embedding != "auto":
         return embedding
-    if hasattr(estimator, "embed") or hasattr(_final_step(estimator), "embed"):
+    if hasattr(unwrap_estimator(estimator, final=True), "embed"):
         return "penultimate"
     if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
         return "transform"
@@ -97,7 +129,7 @@ default="auto"
     array([[-1., -1.],
            [ 1.,  1.]])
     """
-    estimator = _unwrap(estimator)
+    estimator = unwrap_estimator(estimator)
     how = _resolve(estimator, embedding)
     if callable(how):
         Z = how(X)
@@ -131,3 +163,40 @@ default="auto"
             f" got {Z.shape}."
         )
     return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)
+
+
+def get_pool_embedding(estimator, pool, embedding="auto") -> np.ndarray:
+    """:func:`get_embedding` of every candidate row of a :class:`~skactive.utils.Pool`.
+
+    Computed chunk by chunk (``pool.map``), in parallel. The raw features of
+    a whole in-memory pool are the pool itself: they are returned without a
+    copy.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The fitted estimator.
+    pool : Pool
+        The candidate rows.
+    embedding : {"auto", "raw", "transform", "penultimate"} or callable
+        See :func:`get_embedding`.
+
+    Returns
+    -------
+    Z : ndarray of shape (pool.n, n_dims)
+    """
+    X = pool.X
+    if (
+        pool.candidates is None
+        and _resolve(unwrap_estimator(estimator), embedding) == "raw"
+        and isinstance(X, np.ndarray)
+        and X.ndim == 2
+        and np.issubdtype(X.dtype, np.floating)
+    ):
+        return X
+    return pool.map(_embed_rows, estimator, embedding)
+
+
+def _embed_rows(X, estimator, embedding) -> np.ndarray:
+    """:func:`get_embedding` with the rows first, as ``Pool.map`` calls it."""
+    return get_embedding(estimator, X, embedding)

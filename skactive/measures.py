@@ -1,4 +1,4 @@
-"""Informativeness measures on predicted class probabilities.
+"""Informativeness measures on predicted class probabilities, and their registry.
 
 Pure functions, one place for each formula. Pointwise measures take
 ``proba`` of shape ``(n_samples, n_classes)``; disagreement measures take
@@ -6,20 +6,34 @@ Pure functions, one place for each formula. Pointwise measures take
 shared by committees and Bayesian (MC-Dropout) models. Every function returns
 an array of shape ``(n_samples,)`` where **higher means more informative**.
 Logarithms are natural (nats).
+
+:data:`MEASURES` maps each measure's name, the one spelling every part of
+skactive accepts (``method=`` of :class:`~skactive.UncertaintySampling` and
+:class:`~skactive.QueryByCommittee`, ``uncertainty=`` of the hybrid, density
+and cluster strategies, the command line), to a :class:`Measure` record: the
+function and what it reads. :func:`get_measure` resolves a name, a record or
+a callable the way those parameters do.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from scipy.special import entr
 
 __all__ = [
+    "MEASURES",
+    "Measure",
     "consensus_entropy",
     "entropy",
+    "get_measure",
     "kl_divergence",
-    "least_confidence",
+    "least_confident",
     "margin",
     "mean_std",
     "mutual_information",
@@ -184,7 +198,7 @@ def _block_vote_counts(block: np.ndarray) -> np.ndarray:
 
 
 @_blockwise
-def least_confidence(proba: np.ndarray) -> np.ndarray:
+def least_confident(proba: np.ndarray) -> np.ndarray:
     r"""Least confidence: :math:`1 - \max_c p(c \mid x)`.
 
     Parameters
@@ -204,8 +218,8 @@ def least_confidence(proba: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from skactive.measures import least_confidence
-    >>> least_confidence(np.array([[0.7, 0.2, 0.1], [0.4, 0.4, 0.2]]))
+    >>> from skactive.measures import least_confident
+    >>> least_confident(np.array([[0.7, 0.2, 0.1], [0.4, 0.4, 0.2]]))
     array([0.3, 0.6])
     """
     return 1.0 - _row_max(proba)
@@ -522,4 +536,261 @@ def _vote_counts(proba_samples: np.ndarray) -> np.ndarray:
     flat = (np.arange(n_samples)[:, None] * n_classes + votes).ravel()
     return np.bincount(flat, minlength=n_samples * n_classes).reshape(
         n_samples, n_classes
+    )
+
+
+# ---------------------------------------------------------------- registry
+_INPUTS = ("proba", "proba_samples")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure of informativeness: its function and what the function reads.
+
+    The records of :data:`MEASURES` are the measures skactive knows by name;
+    build one to give a strategy a measure of your own together with what it
+    reads (a plain callable is read as the strategy's default input, see
+    :func:`get_measure`).
+
+    Parameters
+    ----------
+    name : str
+        The name (``MEASURES[name].name == name`` for registered measures).
+    function : callable
+        ``function(values) -> ndarray of shape (n_samples,)``, higher meaning
+        more informative, ``values`` being described by ``input``.
+    input : {"proba", "proba_samples"}, default="proba"
+        What ``function`` reads: ``"proba"``, the estimator's
+        ``predict_proba(X)`` of shape ``(n_samples, n_classes)``;
+        ``"proba_samples"``, its ``predict_proba_samples(X)`` of shape
+        ``(n_samples, n_members, n_classes)`` (a committee, an MC-Dropout
+        network).
+    fallback : callable or None, default=None
+        For ``input="proba_samples"`` only: a function of ``predict_proba``
+        used when the estimator has no ``predict_proba_samples``; ``None``
+        means that such an estimator is rejected (a ``TypeError`` in ``fit``).
+    description : str, default=""
+        The utility in one line (``skactive strategies`` lists it).
+
+    See Also
+    --------
+    get_measure : resolve a name, a record or a callable.
+    skactive.UncertaintySampling : a strategy scoring the pool with any measure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.measures import MEASURES, Measure
+    >>> MEASURES["margin"].input
+    'proba'
+    >>> MEASURES["mutual_information"].input
+    'proba_samples'
+    >>> spread = Measure(
+    ...     "spread", lambda P: P.max(axis=1).std(axis=1), input="proba_samples"
+    ... )
+    >>> spread.function(np.array([[[0.9, 0.1], [0.5, 0.5]]]))
+    array([0.2])
+    """
+
+    name: str
+    function: Callable[[np.ndarray], np.ndarray]
+    input: str = "proba"
+    fallback: Callable[[np.ndarray], np.ndarray] | None = None
+    description: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str, got {type(self.name).__name__}.")
+        if not callable(self.function):
+            raise TypeError(
+                f"function must be callable, got {type(self.function).__name__}."
+            )
+        if self.input not in _INPUTS:
+            raise ValueError(f"input must be one of {_INPUTS}, got {self.input!r}.")
+        if self.fallback is not None and (
+            self.input != "proba_samples" or not callable(self.fallback)
+        ):
+            raise ValueError(
+                "fallback must be None, or a callable for input='proba_samples'; "
+                f"got {self.fallback!r} for input={self.input!r}."
+            )
+
+
+def _registry(*records: Measure) -> Mapping[str, Measure]:
+    return MappingProxyType({record.name: record for record in records})
+
+
+#: The registry of measures: name -> :class:`Measure` (read-only). The one
+#: spelling of each measure; every ``method=`` and ``uncertainty=`` parameter
+#: and the command line read names here.
+MEASURES: Mapping[str, Measure] = _registry(
+    Measure("least_confident", least_confident, "proba", description="1 - max p"),
+    Measure(
+        "margin",
+        margin,
+        "proba",
+        description="smallest gap between the two best classes",
+    ),
+    Measure(
+        "entropy", entropy, "proba", description="entropy of the predicted distribution"
+    ),
+    Measure(
+        "variation_ratio",
+        variation_ratio,
+        "proba_samples",
+        # The variation ratio of the predictive distribution of a single model.
+        fallback=least_confident,
+        description="1 - modal vote share of the members",
+    ),
+    Measure(
+        "vote_entropy",
+        vote_entropy,
+        "proba_samples",
+        description="entropy of the members' votes",
+    ),
+    Measure(
+        "consensus_entropy",
+        consensus_entropy,
+        "proba_samples",
+        description="entropy of the members' mean prediction",
+    ),
+    Measure(
+        "kl_divergence",
+        kl_divergence,
+        "proba_samples",
+        description="mean KL divergence of the members to their consensus",
+    ),
+    Measure(
+        "mutual_information",
+        mutual_information,
+        "proba_samples",
+        description="mutual information of label and model (BALD)",
+    ),
+    Measure(
+        "mean_std",
+        mean_std,
+        "proba_samples",
+        description="mean over classes of the members' standard deviation",
+    ),
+)
+
+
+class _Checked:
+    """A user's measure function whose output is checked; errors name ``param``."""
+
+    def __init__(self, function, param: str):
+        self.function = function
+        self.param = param
+
+    def __call__(self, values):
+        n_samples = np.shape(values)[0]
+        utilities = self.function(values)
+        try:
+            utilities = np.asarray(utilities, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{self.param} must return real numbers, one per sample; got "
+                f"{type(utilities).__name__}."
+            ) from exc
+        if utilities.shape != (n_samples,):
+            raise ValueError(
+                f"{self.param} returned an array of shape {utilities.shape} for "
+                f"{n_samples} samples; a measure returns one utility per sample, "
+                "shape (n_samples,)."
+            )
+        if np.isnan(utilities).any():
+            raise ValueError(
+                f"{self.param} returned NaN utilities for "
+                f"{int(np.isnan(utilities).sum())} of {n_samples} samples."
+            )
+        return utilities
+
+
+def _checked(function, param: str):
+    if function is None or isinstance(function, _Checked):
+        return function
+    return _Checked(function, param)
+
+
+def get_measure(measure, *, input="proba", name="measure") -> Measure:
+    """Resolve a measure given by name, record or callable.
+
+    This is how the ``method=`` and ``uncertainty=`` parameters of the
+    strategies read their value.
+
+    Parameters
+    ----------
+    measure : str, Measure or callable
+        A name of :data:`MEASURES`; a :class:`Measure`; or a callable
+        ``measure(values) -> ndarray of shape (n_samples,)``, higher meaning
+        more informative, reading what ``input`` says.
+    input : {"proba", "proba_samples"}, default="proba"
+        What a callable ``measure`` reads (names and records say it
+        themselves).
+    name : str, default="measure"
+        The parameter's name, for the error messages.
+
+    Returns
+    -------
+    measure : Measure
+        The registered record of a name (or a registered record itself);
+        otherwise a record whose functions check their output when called:
+        a ``ValueError`` naming ``name`` for a shape other than
+        ``(n_samples,)`` or a NaN utility.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid names.
+    TypeError
+        For anything other than a str, a :class:`Measure` or a callable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.measures import get_measure
+    >>> get_measure("entropy").function(np.array([[0.5, 0.5]]))
+    array([0.693...])
+    >>> top = get_measure(lambda proba: proba.max(axis=1), name="method")
+    >>> top.input, top.function(np.array([[0.7, 0.3]]))
+    ('proba', array([0.7]))
+    >>> get_measure("least_confidence", name="method")
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of 'consensus_entropy', 'entropy', ...
+    """
+    if isinstance(measure, str):
+        record = MEASURES.get(measure)
+        if record is None:
+            close = difflib.get_close_matches(measure, MEASURES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            valid = ", ".join(repr(known) for known in sorted(MEASURES))
+            raise ValueError(
+                f"{name} must be one of {valid} (see skactive.measures.MEASURES), "
+                f"a skactive.measures.Measure or a function; got {measure!r}{hint}."
+            )
+        return record
+    if isinstance(measure, Measure):
+        if MEASURES.get(measure.name) is measure:
+            return measure
+        return Measure(
+            measure.name,
+            _checked(measure.function, name),
+            measure.input,
+            _checked(measure.fallback, name),
+            measure.description,
+        )
+    if callable(measure) and not isinstance(measure, type):
+        if input not in _INPUTS:
+            raise ValueError(f"input must be one of {_INPUTS}, got {input!r}.")
+        label = getattr(measure, "__name__", type(measure).__name__)
+        return Measure(label, _checked(measure, name), input)
+    got = (
+        f"the class {measure.__name__}"
+        if isinstance(measure, type)
+        else type(measure).__name__
+    )
+    raise TypeError(
+        f"{name} must be a measure name (one of {', '.join(sorted(MEASURES))}), "
+        f"a skactive.measures.Measure or a function; got {got}."
     )

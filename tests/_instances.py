@@ -1,11 +1,12 @@
 """The one table of cheap instances for the common tests.
 
 ``tests/test_common.py`` runs scikit-learn's estimator checks and our query
-checks over every public estimator found by
-:func:`skactive.utils.discovery.all_estimators`. A class is built with its
-default constructor unless it has an entry in ``INSTANCES``; a check that
-truly cannot apply is listed in ``EXPECTED_FAILED`` with its reason.
-Keep one section per family.
+checks (:mod:`skactive.utils.estimator_checks`) over every public estimator
+found by :func:`skactive.utils.discovery.all_estimators`. A class is built
+with its default constructor unless it has an entry in ``INSTANCES``; a check
+that truly cannot apply (one of scikit-learn's or one of ours, by name, as in
+scikit-learn's ``expected_failed_checks``) is listed in ``EXPECTED_FAILED``
+with its reason, and runs as ``xfail``. Keep one section per family.
 """
 
 from sklearn.linear_model import LogisticRegression

@@ -152,7 +152,7 @@ def test_the_command_runs_as_a_program():
     listed = subprocess.run([*exe, "strategies"], capture_output=True, text=True)
     assert listed.returncode == 0
     names = [line.split()[0] for line in listed.stdout.splitlines()]
-    assert {"random", "margin", "bald", "coreset", "badge"} <= set(names)
+    assert {"random", "margin", "mutual_information", "coreset", "badge"} <= set(names)
     bad = subprocess.run([*exe, "simulate", "--model", "x"], capture_output=True,
                          text=True)  # fmt: skip
     assert bad.returncode == 2

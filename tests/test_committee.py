@@ -243,7 +243,7 @@ def test_random_state_reproducible_and_n_jobs_invariant(data):
 
     def make(**params):
         return Committee(
-            base_estimator=SGDClassifier(loss="log_loss"), n_members=4, **params
+            estimator=SGDClassifier(loss="log_loss"), n_members=4, **params
         )
 
     first = make(random_state=0).fit(X, y).predict_proba_samples(X)
@@ -260,7 +260,7 @@ def test_members_seeded_through_pipelines(data):
     X, y = data
     pipe = make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss"))
     committee = Committee(
-        base_estimator=pipe, n_members=3, bootstrap=False, random_state=0
+        estimator=pipe, n_members=3, bootstrap=False, random_state=0
     ).fit(X, y)
     seeds = [m.get_params()["sgdclassifier__random_state"] for m in
              committee.estimators_]  # fmt: skip
@@ -301,9 +301,9 @@ def test_named_members_params_and_grid_search(data):
         ({"n_members": 2.5}, TypeError, "n_members must be a positive int"),
         ({"bootstrap": "yes"}, TypeError, "bootstrap must be a bool"),
         (
-            {"estimators": [GaussianNB()], "base_estimator": GaussianNB()},
+            {"estimators": [GaussianNB()], "estimator": GaussianNB()},
             ValueError,
-            "estimators and base_estimator were both given",
+            "estimators and estimator were both given",
         ),
         ({"estimators": []}, ValueError, "estimators must be a non-empty list"),
         (
@@ -312,9 +312,9 @@ def test_named_members_params_and_grid_search(data):
             r"estimators\[1\] must implement predict_proba",
         ),
         (
-            {"base_estimator": SVC()},
+            {"estimator": SVC()},
             TypeError,
-            "base_estimator must implement predict_proba",
+            "estimator must implement predict_proba",
         ),
         (
             {"estimators": [("a", GaussianNB()), ("a", GaussianNB())]},
@@ -470,15 +470,15 @@ def test_grid_search_over_committee_size_and_method(data):
 
 
 def test_committee_sub_chunks_give_the_same_utilities(data, monkeypatch):
-    from skactive.strategies import _committee
+    from skactive.strategies import _measure
 
     X, y = data
     strategy = QueryByCommittee(
         Committee(n_members=3, random_state=0), method="kl_divergence"
     ).fit(X, y)
     expected = measures.kl_divergence(strategy.estimator_.predict_proba_samples(X))
-    monkeypatch.setattr(_committee, "_SUB_CHUNK_BYTES", 1)
-    monkeypatch.setattr(_committee, "_MIN_SUB_CHUNK_ROWS", 7)
+    monkeypatch.setattr(_measure, "_SUB_CHUNK_BYTES", 1)
+    monkeypatch.setattr(_measure, "_MIN_SUB_CHUNK_ROWS", 7)
     assert strategy._sub_chunk_rows(X) == 7
     np.testing.assert_allclose(strategy.utility(X), expected, atol=1e-15)
 
@@ -486,7 +486,7 @@ def test_committee_sub_chunks_give_the_same_utilities(data, monkeypatch):
 def test_strategy_with_pipeline_members_and_parallel_scoring(data):
     X, y = data
     committee = Committee(
-        base_estimator=make_pipeline(StandardScaler(), LogisticRegression()),
+        estimator=make_pipeline(StandardScaler(), LogisticRegression()),
         n_members=3,
         random_state=0,
     )

@@ -29,7 +29,7 @@ from skactive import (  # noqa: E402
     simulate,
 )
 from skactive.deep import DropConnect, MCDropoutClassifier, mc_dropconnect  # noqa: E402
-from skactive.deep._mc_dropout import _mc_mode  # noqa: E402
+from skactive.deep._mc_sampling import _mc_mode  # noqa: E402
 from skactive.embedding import get_embedding  # noqa: E402
 
 
@@ -483,7 +483,7 @@ def images():
         lambda net: CoreSet(net, embedding="raw"),
         lambda net: TypiClust(net),
         lambda net: QueryByCommittee(
-            Committee(base_estimator=net, n_members=2, random_state=0)
+            Committee(estimator=net, n_members=2, random_state=0)
         ),
     ],
     ids=["margin", "bald", "batchbald", "badge", "coreset-raw", "typiclust", "qbc"],

@@ -76,7 +76,7 @@ def _net(**params):
 
 
 def _true_losses(net, X, y):
-    p = net.set_params(mc_predict=False).predict_proba(X)  # deterministic pass
+    p = net.predict_proba(X)  # the deterministic network
     return -np.log(np.maximum(p[np.arange(len(y)), y], 1e-12))
 
 
@@ -155,7 +155,11 @@ def test_features_of_named_layers_and_reproducible_fits(digits):
         ({"loss_weight": -1.0}, ValueError, "loss_weight must be finite and >= 0"),
         ({"loss_margin": "1"}, TypeError, "loss_margin must be a real number"),
         ({"loss_hidden": 0}, ValueError, "loss_hidden must be >= 1"),
-        ({"loss_detach_after": 1.5}, TypeError, "loss_detach_after must be an int"),
+        (
+            {"loss_detach_after": 1.5},
+            TypeError,
+            "loss_detach_after must be None or a non-negative int",
+        ),
         ({"loss_layers": "block1"}, TypeError, "loss_layers must be None or"),
     ],
 )
@@ -208,3 +212,16 @@ def test_loss_module_follows_the_features_dtype():
     net = LearningLossClassifier(DoubleNet, loss_hidden=4, max_epochs=2).fit(X, y)
     assert next(net.loss_module_.parameters()).dtype == torch.float64
     assert net.predict_loss(X[:3]).dtype == np.float64
+
+
+def test_parameters_are_only_those_it_uses(digits):
+    X, y = digits
+    mc = {"n_mc_samples", "mc_predict", "consistent_masks", "mc_max_rows"}
+    mc |= {"mc_repeat", "dropconnect"}
+    net = _net(max_epochs=1)
+    assert not mc & set(net.get_params())
+    assert {"loss_hidden", "embedding_layer", "random_state"} <= set(net.get_params())
+    net.fit(X[:50], y[:50])
+    # nothing a training step sets is listed as a parameter afterwards
+    assert set(net.get_params(deep=False)) == set(_net().get_params(deep=False))
+    assert not hasattr(net, "predict_proba_samples")

@@ -67,9 +67,7 @@ Y_FIT = np.array([0, 1, 2, 0, 1])
 
 
 def test_measures_match_hand_computed_values():
-    np.testing.assert_allclose(
-        measures.least_confidence(P), EXPECTED["least_confident"]
-    )
+    np.testing.assert_allclose(measures.least_confident(P), EXPECTED["least_confident"])
     np.testing.assert_allclose(measures.margin(P), EXPECTED["margin"])
     np.testing.assert_allclose(measures.entropy(P), EXPECTED["entropy"])
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..loop._persist import atomic_write_bytes
+from ..loop import atomic_write_bytes
 from ._registry import BUNDLED, CLIError
 
 

@@ -150,6 +150,7 @@ def cmd_simulate(args) -> None:
     from sklearn.model_selection import train_test_split
 
     import skactive
+    from skactive.utils import check_multiple_classes
 
     from ._io import load_dataset, write_csv, write_json
     from ._registry import make_model, make_strategy, parse_strategies
@@ -157,8 +158,10 @@ def cmd_simulate(args) -> None:
     names = parse_strategies(args.strategies)
     X, y = load_dataset(args.dataset, args.label_column)
     classes, counts = np.unique(y, return_counts=True)
-    if classes.shape[0] < 2:
-        raise CLIError(f"{args.dataset}: the labels hold a single class")
+    try:
+        check_multiple_classes(classes)
+    except ValueError as exc:
+        raise CLIError(f"{args.dataset}: {exc}") from None
     X_train, X_test, y_train, y_test = train_test_split(
         X,
         y,

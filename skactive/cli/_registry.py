@@ -42,33 +42,30 @@ MODELS: dict[str, Callable] = {
 
 
 def _committee(model, seed):
-    return skactive.Committee(base_estimator=model, n_members=5, random_state=seed)
+    return skactive.Committee(estimator=model, n_members=5, random_state=seed)
 
 
-def _uncertainty(method):
-    return lambda model, seed: skactive.UncertaintySampling(model, method=method)
+def _measure_strategy(name: str, record: skactive.measures.Measure):
+    """Strategy and description of a measure: over the model, or over a bagged
+    committee of 5 copies of it for the measures of the members' probabilities."""
+    if record.input == "proba":
+        return (
+            lambda m, s: skactive.UncertaintySampling(m, method=name),
+            record.description,
+        )
+    return (
+        lambda m, s: skactive.QueryByCommittee(_committee(m, s), method=name),
+        f"{record.description}, over a bagged committee of 5",
+    )
 
 
+# A measure's name is its strategy's name (one spelling: skactive.measures.MEASURES).
 STRATEGIES: dict[str, tuple[Callable, str]] = {
     "random": (lambda m, s: skactive.RandomSampling(m), "uniformly at random"),
-    "least_confident": (_uncertainty("least_confident"), "1 - max p"),
-    "margin": (_uncertainty("margin"), "smallest gap between the two best classes"),
-    "entropy": (_uncertainty("entropy"), "entropy of the predicted distribution"),
-    "variation_ratio": (_uncertainty("variation_ratio"), "1 - modal vote share"),
-    "qbc_vote": (
-        lambda m, s: skactive.QueryByCommittee(_committee(m, s), method="vote_entropy"),
-        "vote entropy of a bagged committee of 5",
-    ),
-    "qbc_kl": (
-        lambda m, s: skactive.QueryByCommittee(
-            _committee(m, s), method="kl_divergence"
-        ),
-        "mean KL divergence to the consensus of a bagged committee of 5",
-    ),
-    "bald": (
-        lambda m, s: skactive.BALD(_committee(m, s)),
-        "mutual information over a bagged committee of 5",
-    ),
+    **{
+        name: _measure_strategy(name, record)
+        for name, record in skactive.measures.MEASURES.items()
+    },
     "coreset": (lambda m, s: skactive.CoreSet(m), "greedy k-center (core-set)"),
     "diverse_minibatch": (
         lambda m, s: skactive.DiverseMiniBatch(m),

@@ -14,8 +14,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import (
     check_array_params,
-    check_batch_size,
     check_has_method,
+    check_int,
     check_plain_array,
     inherit_input_tags,
 )
@@ -97,7 +97,7 @@ class Committee(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """A committee of classifiers for query by committee and BALD.
 
     The members are either a list of (possibly different) classifiers,
-    ``estimators``, or ``n_members`` copies of one ``base_estimator``. With
+    ``estimators``, or ``n_members`` copies of one ``estimator``. With
     ``bootstrap=True`` each member is fitted on its own bootstrap resample of
     the labelled set (bagging), which makes copies of one estimator disagree.
 
@@ -116,13 +116,13 @@ default=None
         LogisticRegression()), ("nb", GaussianNB())]``, expose their
         parameters as ``lr__C`` to :meth:`get_params`, :meth:`set_params` and
         :class:`~sklearn.model_selection.GridSearchCV`. Every member needs
-        ``predict_proba``. Cannot be combined with ``base_estimator``.
-    base_estimator : classifier, default=None
+        ``predict_proba``. Cannot be combined with ``estimator``.
+    estimator : classifier, default=None
         The classifier copied ``n_members`` times when ``estimators`` is
         ``None``. ``None`` (with ``estimators=None``) means
         :class:`~sklearn.linear_model.LogisticRegression`.
     n_members : int, default=5
-        Number of copies of ``base_estimator``. Ignored when ``estimators`` is
+        Number of copies of ``estimator``. Ignored when ``estimators`` is
         given.
     bootstrap : bool, default=True
         Fit every member on a bootstrap resample of the labelled set; ``False``
@@ -140,7 +140,7 @@ default=None
         Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Draws the bootstrap resamples and seeds the members: copies of
-        ``base_estimator`` get a distinct seed each for every ``random_state``
+        ``estimator`` get a distinct seed each for every ``random_state``
         parameter (of the estimator or of its pipeline steps); members of
         ``estimators`` only where theirs is ``None``. Pass an int for
         reproducible fits.
@@ -187,7 +187,7 @@ default=None
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skactive.committee import Committee
     >>> X, y = load_iris(return_X_y=True)
-    >>> committee = Committee(base_estimator=LogisticRegression(), n_members=4,
+    >>> committee = Committee(estimator=LogisticRegression(), n_members=4,
     ...                       random_state=0).fit(X[::5], y[::5])
     >>> committee.predict_proba_samples(X[:3]).shape
     (3, 4, 3)
@@ -199,14 +199,14 @@ default=None
         self,
         estimators=None,
         *,
-        base_estimator=None,
+        estimator=None,
         n_members=5,
         bootstrap=True,
         n_jobs=None,
         random_state=None,
     ):
         self.estimators = estimators
-        self.base_estimator = base_estimator
+        self.estimator = estimator
         self.n_members = n_members
         self.bootstrap = bootstrap
         self.n_jobs = n_jobs
@@ -219,7 +219,7 @@ default=None
         Parameters
         ----------
         deep : bool, default=True
-            Also return the parameters of ``base_estimator`` and of the named
+            Also return the parameters of ``estimator`` and of the named
             members of ``estimators`` (as ``name__param``).
 
         Returns
@@ -273,26 +273,22 @@ default=None
     def _members(self) -> list[tuple[str, object]]:
         """The unfitted members as (parameter name, estimator) pairs."""
         if self.estimators is None:
-            base = (
-                LogisticRegression()
-                if self.base_estimator is None
-                else self.base_estimator
-            )
-            n_members = check_batch_size(self.n_members, name="n_members")
-            return [("base_estimator", base)] * n_members
+            base = LogisticRegression() if self.estimator is None else self.estimator
+            n_members = check_int(self.n_members, "n_members")
+            return [("estimator", base)] * n_members
         if _is_named(self.estimators):
             return [(f"estimators[{name!r}]", e) for name, e in self.estimators]
         return [(f"estimators[{i}]", e) for i, e in enumerate(self.estimators)]
 
     def _check_params(self) -> list[tuple[str, object]]:
-        check_batch_size(self.n_members, name="n_members")
+        check_int(self.n_members, "n_members")
         if not isinstance(self.bootstrap, (bool, np.bool_)):
             raise TypeError(f"bootstrap must be a bool, got {self.bootstrap!r}.")
         if self.estimators is not None:
-            if self.base_estimator is not None:
+            if self.estimator is not None:
                 raise ValueError(
-                    "estimators and base_estimator were both given: pass either "
-                    "a list of estimators or one base_estimator to copy "
+                    "estimators and estimator were both given: pass either "
+                    "a list of estimators or one estimator to copy "
                     "n_members times."
                 )
             if not isinstance(self.estimators, (list, tuple)) or not self.estimators:

@@ -13,6 +13,12 @@ package works without them.
 - :class:`LearningLossClassifier` and :class:`LearningLoss`: a network
   trained with a loss-prediction module, and the strategy that queries the
   largest predicted losses (learning loss, Yoo and Kweon 2019).
+
+Layout (one idea per module): ``_net`` the skorch classifier both networks
+share (labels, input checks, seeding, ``embed``); ``_mc_sampling`` the Monte
+Carlo machinery (stochastic modes, consistent masks, repeated batches);
+``_dropconnect`` stochastic weights; ``_mc_dropout`` the MC-Dropout
+classifier; ``_learning_loss`` the learning-loss network and strategy.
 """
 
 try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.modules.dropout import _DropoutNd
+
+from ..utils._validation import check_real
 
 __all__ = ["DropConnect", "mc_dropconnect"]
 
@@ -16,13 +16,8 @@ _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
 
 def _check_p(p, name: str = "p") -> float:
-    if (
-        not isinstance(p, numbers.Real)
-        or isinstance(p, bool)
-        or not 0.0 <= float(p) < 1.0
-    ):
-        raise ValueError(f"{name} must be a float in [0, 1), got {p!r}.")
-    return float(p)
+    """A dropping probability: a float in ``[0, 1)``."""
+    return check_real(p, name, low=0.0, high=1.0, include_high=False)
 
 
 def _weight_masks(

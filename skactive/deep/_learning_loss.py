@@ -7,7 +7,6 @@ pool samples with the largest predicted loss are queried.
 
 from __future__ import annotations
 
-import numbers
 from contextlib import contextmanager
 
 import numpy as np
@@ -17,8 +16,8 @@ from torch import nn
 
 from ..base import QueryStrategy, QueryTags
 from ..utils._docstrings import fill_doc
-from ..utils._validation import check_batch_size, check_has_method, check_real
-from ._mc_dropout import _LOCK, MCDropoutClassifier, _eval_mode
+from ..utils._validation import check_has_method, check_int, check_real
+from ._net import _LOCK, _NET_DIFFERENCES, _eval_mode, _NetClassifier
 
 __all__ = ["LearningLoss", "LearningLossClassifier", "loss_ranking_loss"]
 
@@ -103,7 +102,8 @@ class _LossPredictionModule(nn.Module):
         return self.head(torch.cat(pooled, dim=1)).squeeze(1)
 
 
-class LearningLossClassifier(MCDropoutClassifier):
+@fill_doc(net_differences=_NET_DIFFERENCES)
+class LearningLossClassifier(_NetClassifier):
     r"""A network trained with a loss-prediction module (learning loss).
 
     Yoo and Kweon (2019) attach a small *loss-prediction module* to a
@@ -124,9 +124,13 @@ class LearningLossClassifier(MCDropoutClassifier):
     network is, which :class:`LearningLoss` queries, with any model or task
     whose loss is per sample.
 
-    It is an :class:`MCDropoutClassifier` (labels of any type, seeding,
-    ``embed``, and ``predict_proba_samples`` when the network has dropout),
-    so the same network also serves the other strategies.
+    The network is a :class:`skorch.NeuralNetClassifier` adapted as
+    :class:`MCDropoutClassifier` is, without the Monte Carlo passes:
+    ``predict_proba`` is the deterministic network, and ``embed`` serves the
+    embedding-based strategies. Differences from
+    :class:`skorch.NeuralNetClassifier`:
+
+    %(net_differences)s
 
     Parameters
     ----------
@@ -150,11 +154,12 @@ class LearningLossClassifier(MCDropoutClassifier):
         200 epochs, as it then hurts the target network). ``None`` never
         stops it.
     **kwargs
-        Every :class:`MCDropoutClassifier` parameter (``criterion``,
-        ``classes``, ``random_state``, ``embedding_layer``,
-        ``n_mc_samples``...) and skorch parameter (``optimizer``, ``lr``,
-        ``max_epochs``, ``batch_size``, ``module__*``...). The criterion
-        must support ``reduction="none"`` (every torch loss does).
+        The parameters of the network shared with
+        :class:`MCDropoutClassifier` (``criterion``, ``train_split``,
+        ``classes``, ``verbose``, ``embedding_layer``, ``random_state``) and
+        any skorch parameter (``optimizer``, ``lr``, ``max_epochs``,
+        ``batch_size``, ``module__*``...). The criterion must support
+        ``reduction="none"`` (every torch loss does).
 
     Attributes
     ----------
@@ -218,14 +223,8 @@ class LearningLossClassifier(MCDropoutClassifier):
     def _check_loss_params(self) -> None:
         check_real(self.loss_weight, "loss_weight", low=0.0)
         check_real(self.loss_margin, "loss_margin", low=0.0)
-        check_batch_size(self.loss_hidden, "loss_hidden")
-        detach = self.loss_detach_after
-        if detach is not None and (
-            not isinstance(detach, numbers.Integral) or isinstance(detach, bool)
-        ):
-            raise TypeError(f"loss_detach_after must be an int, got {detach!r}.")
-        if detach is not None and detach < 0:
-            raise ValueError(f"loss_detach_after must be >= 0, got {detach!r}.")
+        check_int(self.loss_hidden, "loss_hidden")
+        check_int(self.loss_detach_after, "loss_detach_after", low=0, allow_none=True)
         if self.loss_layers is not None and (
             isinstance(self.loss_layers, str)
             or not all(isinstance(name, str) for name in self.loss_layers)
@@ -349,7 +348,8 @@ class LearningLossClassifier(MCDropoutClassifier):
             try:
                 return super().train_step_single(batch, **fit_params)
             finally:
-                self._training_features = None
+                # not left in __dict__, where skorch's get_params would list it
+                del self._training_features
 
     def get_loss(self, y_pred, y_true, *args, **kwargs):
         """The target loss, plus the weighted ranking loss in training steps.

@@ -2,253 +2,24 @@
 
 from __future__ import annotations
 
-import contextvars
-import functools
-import threading
 import warnings
-from collections.abc import Mapping
-from contextlib import contextmanager
 
 import numpy as np
 import torch
-from sklearn.utils import assert_all_finite, check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
-from skorch import NeuralNet, NeuralNetClassifier
-from skorch.dataset import Dataset, unpack_data
-from skorch.utils import is_dataset, to_numpy, to_tensor
-from torch import nn
+from skorch.utils import to_numpy, to_tensor
 from torch.nn.modules.dropout import _DropoutNd
-from torch.utils.data import DataLoader
 
-from ..utils._validation import check_batch_size
-from ._dropconnect import DropConnect, _check_p, mc_dropconnect
+from ..utils._docstrings import fill_doc
+from ..utils._validation import check_int
+from ._dropconnect import _check_p, mc_dropconnect
+from ._mc_sampling import _batch_len, _fast_nonlinearity, _mc_mode, _repeat
+from ._net import _LOCK, _MAX_SEED, _NET_DIFFERENCES, _NetClassifier
 
 __all__ = ["MCDropoutClassifier"]
 
-# Dropout modules whose masks can be made consistent across samples.
-_CONSISTENT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
-_MAX_SEED = np.iinfo(np.int32).max
 
-# Set while a seeded torch RNG is active, so nested calls (fit calls
-# partial_fit) do not reseed it.
-_SEEDED = contextvars.ContextVar("skactive_torch_seeded", default=False)
-# Seeding forks torch's global generator, and the MC passes switch the
-# modules' modes and hooks: both are serialised across threads (a strategy's
-# n_jobs scores chunks in threads; torch parallelises inside each call).
-_LOCK = threading.RLock()
-
-
-class _MCSession:
-    """State of one ``predict_proba_samples`` call, shared by the stochastic
-    modules: the passes of the current forward call and one set of masks per
-    module for all ``n_passes`` passes (drawn at first use, then reused for
-    every batch, so each pass is the same network for every sample)."""
-
-    def __init__(self, n_passes: int, seed: int) -> None:
-        self.n_passes = n_passes
-        self.group = slice(0, n_passes)
-        self.group_size = n_passes
-        self.batch = 0
-        self.seed = seed
-        self.lazy = False
-        self._generators: dict[torch.device, torch.Generator] = {}
-        self._masks: dict[nn.Module, tuple[tuple, torch.Tensor]] = {}
-
-    def generator(self, device: torch.device) -> torch.Generator:
-        """The masks' own generator (on ``device``), seeded once per call.
-
-        Independent of torch's global generator, so the masks do not depend
-        on what else draws from it (a DataLoader draws a seed per epoch).
-        """
-        if device not in self._generators:
-            self._generators[device] = torch.Generator(device=device).manual_seed(
-                self.seed
-            )
-        return self._generators[device]
-
-    def set_group(self, start: int, size: int, batch: int) -> None:
-        self.group = slice(start, start + size)
-        self.group_size = size
-        self.batch = batch
-
-    def expand(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` repeated for the passes if it is not yet (``mc_repeat="dropout"``).
-
-        Before the first stochastic module the network runs on the batch
-        once; that module's input is repeated for the passes, and every
-        module after it sees ``passes x batch`` rows.
-        """
-        if self.lazy and self.group_size > 1 and x.shape[0] == self.batch:
-            return _repeat(x, self.group_size)
-        return x
-
-    def check_rows(self, x: torch.Tensor, module: nn.Module) -> int:
-        rows = x.shape[0]
-        if rows != self.group_size * self.batch:
-            raise ValueError(
-                f"{type(module).__name__} received {rows} rows on its first "
-                f"axis, expected {self.group_size} passes x {self.batch} "
-                "samples: consistent masks need the samples on the first axis "
-                "of every dropout module's input. Set consistent_masks=False "
-                "(independent masks per sample) for such networks."
-            )
-        return rows
-
-    def masks(self, module: nn.Module, shape: tuple, make) -> torch.Tensor:
-        cached = self._masks.get(module)
-        if cached is None:
-            cached = (shape, make(self.n_passes, shape))
-            self._masks[module] = cached
-        elif cached[0] != shape:
-            raise ValueError(
-                f"{type(module).__name__} received inputs of shape {shape} per "
-                f"sample after {cached[0]}: consistent masks need a fixed "
-                "input shape. Set consistent_masks=False for such networks."
-            )
-        return cached[1]
-
-
-def _consistent_dropout_hook(session: _MCSession):
-    """Forward hook: apply pass ``t``'s mask to every sample of pass ``t``."""
-
-    def hook(module, args, output):
-        x = args[0]
-        session.check_rows(x, module)
-        if isinstance(module, nn.Dropout):  # element-wise
-            shape = tuple(x.shape[1:])
-        else:  # channel-wise: Dropout1d/2d/3d
-            shape = (x.shape[1],) + (1,) * (x.dim() - 2)
-        p = module.p
-
-        def make(n_passes, shape):
-            masks = torch.empty((n_passes, *shape), dtype=x.dtype, device=x.device)
-            if p >= 1.0:
-                return masks.zero_()
-            generator = session.generator(x.device)
-            return masks.bernoulli_(1.0 - p, generator=generator).div_(1.0 - p)
-
-        masks = session.masks(module, shape, make)[session.group]
-        per_pass = x.reshape(session.group_size, session.batch, *x.shape[1:])
-        return (per_pass * masks.unsqueeze(1)).reshape(x.shape)
-
-    return hook
-
-
-def _expand_hook(session: _MCSession):
-    """Forward pre-hook: repeat the input for the passes (lazy repetition)."""
-
-    def hook(module, args):
-        expanded = session.expand(args[0])
-        return None if expanded is args[0] else (expanded, *args[1:])
-
-    return hook
-
-
-@contextmanager
-def _mc_mode(
-    module: nn.Module,
-    n_passes: int,
-    consistent: bool,
-    seed: int = 0,
-    lazy: bool = False,
-):
-    """Every layer in eval mode except the stochastic ones; restored after."""
-    modes = [(m, m.training) for m in module.modules()]
-    session = _MCSession(n_passes, seed)
-    session.lazy = lazy
-    handles, dropconnects = [], []
-    try:
-        module.eval()
-        for m in module.modules():
-            if isinstance(m, DropConnect):
-                m._mc_session = session
-                dropconnects.append(m)
-            elif isinstance(m, _DropoutNd):
-                if lazy:
-                    handles.append(m.register_forward_pre_hook(_expand_hook(session)))
-                if consistent and isinstance(m, _CONSISTENT_TYPES):
-                    handles.append(
-                        m.register_forward_hook(_consistent_dropout_hook(session))
-                    )
-                else:
-                    m.train()
-        yield session
-    finally:
-        for handle in handles:
-            handle.remove()
-        for m in dropconnects:
-            m._mc_session = None
-        for m, training in modes:
-            m.training = training
-
-
-@contextmanager
-def _eval_mode(module: nn.Module):
-    modes = [(m, m.training) for m in module.modules()]
-    try:
-        module.eval()
-        yield
-    finally:
-        for m, training in modes:
-            m.training = training
-
-
-def _softmax_last(x: torch.Tensor) -> torch.Tensor:
-    """``torch.softmax(x, dim=-1)``, faster for a few classes on CPU."""
-    e = (x - x.amax(dim=-1, keepdim=True)).exp_()
-    return e.div_(e.sum(dim=-1, keepdim=True))
-
-
-def _fast_nonlinearity(nonlin):
-    """skorch's softmax (``partial(torch.softmax, dim=-1)``, what ``"auto"``
-    gives for a cross-entropy loss) as :func:`_softmax_last`, the same
-    function computed ~5x faster for a few classes; anything else as is."""
-    if (
-        isinstance(nonlin, functools.partial)
-        and nonlin.func is torch.softmax
-        and not nonlin.args
-        and nonlin.keywords == {"dim": -1}
-    ):
-        return _softmax_last
-    return nonlin
-
-
-def _repeat(x, n: int):
-    """``x`` (a tensor, or a dict/list/tuple of them) stacked ``n`` times."""
-    if n == 1:
-        return x
-    if isinstance(x, torch.Tensor):
-        return x.repeat(n, *([1] * (x.dim() - 1)))
-    if isinstance(x, Mapping):
-        return {key: _repeat(value, n) for key, value in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_repeat(value, n) for value in x)
-    raise TypeError(f"cannot repeat a batch of type {type(x).__name__}.")
-
-
-def _batch_len(x) -> int:
-    if isinstance(x, torch.Tensor):
-        return x.shape[0]
-    if isinstance(x, Mapping):
-        return _batch_len(next(iter(x.values())))
-    if isinstance(x, (list, tuple)):
-        return _batch_len(x[0])
-    return len(x)
-
-
-def _cast_floating(x, dtype: torch.dtype):
-    """Floating-point tensors of ``x`` cast to ``dtype`` (the module's)."""
-    if isinstance(x, torch.Tensor):
-        return x.to(dtype) if x.is_floating_point() and x.dtype != dtype else x
-    if isinstance(x, Mapping):
-        return {key: _cast_floating(value, dtype) for key, value in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_cast_floating(value, dtype) for value in x)
-    return x
-
-
-class MCDropoutClassifier(NeuralNetClassifier):
+@fill_doc(net_differences=_NET_DIFFERENCES)
+class MCDropoutClassifier(_NetClassifier):
     r"""skorch classifier with Monte Carlo dropout (a Bayesian network).
 
     A :class:`skorch.NeuralNetClassifier` whose
@@ -272,22 +43,7 @@ class MCDropoutClassifier(NeuralNetClassifier):
 
     Differences from :class:`skorch.NeuralNetClassifier`:
 
-    - the module returns **logits** (the default criterion is
-      :class:`torch.nn.CrossEntropyLoss`; ``predict_proba`` applies the
-      softmax);
-    - ``train_split=None``: no internal validation split, which fails on the
-      few labels of early active learning rounds;
-    - ``verbose=0``: no table printed at every fit of every round;
-    - labels may be any values (strings, ``{-1, 1}``...): ``y`` is encoded as
-      positions in ``classes_``, ``predict`` returns labels. Pass
-      ``classes`` (all labels, one output unit each) when the labelled set
-      may miss some classes, as in the first rounds of active learning;
-    - floating-point inputs are cast to the module's parameter dtype (NumPy
-      gives float64, networks use float32);
-    - ``random_state`` seeds the weight initialisation, the shuffling, the
-      training dropout and the MC masks through
-      :func:`torch.random.fork_rng`: results are reproducible and the global
-      torch generator is left untouched.
+    %(net_differences)s
 
     ``predict_proba`` is the MC average :math:`\frac1T \sum_t p_t` (the
     predictive distribution of the Bayesian network, so
@@ -432,6 +188,8 @@ class MCDropoutClassifier(NeuralNetClassifier):
             train_split=train_split,
             classes=classes,
             verbose=verbose,
+            embedding_layer=embedding_layer,
+            random_state=random_state,
             **kwargs,
         )
         self.n_mc_samples = n_mc_samples
@@ -440,43 +198,6 @@ class MCDropoutClassifier(NeuralNetClassifier):
         self.mc_max_rows = mc_max_rows
         self.mc_repeat = mc_repeat
         self.dropconnect = dropconnect
-        self.embedding_layer = embedding_layer
-        self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # any tensor shape reaches the module: images (n, C, H, W), sequences
-        tags.input_tags.three_d_array = True
-        return tags
-
-    # ------------------------------------------------------------ randomness
-    @contextmanager
-    def _torch_rng(self):
-        """Seed torch from ``random_state`` inside ``fork_rng`` (not nested)."""
-        if self.random_state is None or _SEEDED.get():
-            yield
-            return
-        seed = int(check_random_state(self.random_state).randint(_MAX_SEED))
-        device = torch.device(self.device if self.device is not None else "cpu")
-        devices, device_type = [], "cuda"
-        if device.type != "cpu":
-            device_type = device.type
-            device_module = getattr(torch, device.type)
-            devices = [
-                device.index
-                if device.index is not None
-                else device_module.current_device()
-            ]
-        with _LOCK, torch.random.fork_rng(devices=devices, device_type=device_type):
-            torch.default_generator.manual_seed(seed)
-            if device.type == "cuda":
-                with torch.cuda.device(devices[0]):
-                    torch.cuda.manual_seed(seed)
-            token = _SEEDED.set(True)
-            try:
-                yield
-            finally:
-                _SEEDED.reset(token)
 
     # --------------------------------------------------------------- fitting
     def initialize_module(self):
@@ -487,229 +208,7 @@ class MCDropoutClassifier(NeuralNetClassifier):
             self.module_ = mc_dropconnect(self.module_, p)
         return self
 
-    def _check_input(self, X, *, reset: bool) -> None:
-        """scikit-learn's checks on array inputs (other inputs go to skorch).
-
-        Non-empty, finite, and for 2-d arrays the number of features of
-        ``fit`` (``n_features_in_``).
-        """
-        if not isinstance(X, (np.ndarray, torch.Tensor)):
-            return
-        if X.ndim == 0 or X.shape[0] == 0:
-            raise ValueError(
-                f"Found array with 0 sample(s) (shape={tuple(X.shape)}) while a "
-                f"minimum of 1 is required by {type(self).__name__}."
-            )
-        if X.ndim == 2 and X.shape[1] == 0:
-            raise ValueError(
-                f"Found array with 0 feature(s) (shape={tuple(X.shape)}) while "
-                f"a minimum of 1 is required by {type(self).__name__}."
-            )
-        if not reset and X.ndim != 2 and hasattr(self, "n_features_in_"):
-            raise ValueError(
-                f"Expected a 2D array of {self.n_features_in_} features, as in "
-                f"fit, got shape {tuple(X.shape)} instead. Reshape your data "
-                "using array.reshape(-1, 1) if it has a single feature or "
-                "array.reshape(1, -1) if it contains a single sample."
-            )
-        if isinstance(X, np.ndarray):
-            if X.dtype.kind == "f":
-                assert_all_finite(X, input_name="X")
-        elif X.is_floating_point() and not bool(torch.isfinite(X).all()):
-            raise ValueError("Input X contains NaN or infinity.")
-        if reset:
-            if X.ndim == 2:
-                self.n_features_in_ = int(X.shape[1])
-            elif hasattr(self, "n_features_in_"):
-                del self.n_features_in_
-        elif (
-            X.ndim == 2
-            and hasattr(self, "n_features_in_")
-            and X.shape[1] != self.n_features_in_
-        ):
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} "
-                f"is expecting {self.n_features_in_} features as input."
-            )
-
-    def fit(self, X, y, **fit_params):
-        """Initialise (unless ``warm_start``) and train the network.
-
-        Parameters
-        ----------
-        X : input data
-            Anything skorch accepts (arrays, tensors, dicts, a Dataset).
-        y : array-like of shape (n_samples,)
-            Labels (any values; see ``classes``).
-        **fit_params : dict
-            Passed to the module's ``forward``.
-
-        Returns
-        -------
-        self : MCDropoutClassifier
-        """
-        if y is None and not is_dataset(X):
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target "
-                "y is None."
-            )
-        self._check_input(X, reset=not (self.warm_start and self.initialized_))
-        with self._torch_rng():
-            return super().fit(X, y, **fit_params)
-
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """Train the network further, without re-initialising it.
-
-        Parameters
-        ----------
-        X : input data
-            Anything skorch accepts.
-        y : array-like of shape (n_samples,)
-            Labels.
-        classes : array-like, default=None
-            Unused (skorch's signature); set the ``classes`` parameter.
-        **fit_params : dict
-            Passed to the module's ``forward``.
-
-        Returns
-        -------
-        self : MCDropoutClassifier
-        """
-        self._check_input(X, reset=not self.initialized_)
-        with self._torch_rng():
-            return super().partial_fit(X, y, classes=classes, **fit_params)
-
-    def _encode_labels(self, y) -> tuple[np.ndarray, np.ndarray]:
-        """``(classes, positions of y in classes)``."""
-        y = to_numpy(y) if isinstance(y, torch.Tensor) else y
-        y = column_or_1d(y, warn=True)
-        if y.dtype.kind == "f":
-            assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        if self.classes is None or len(self.classes) == 0:
-            classes, encoded = np.unique(y, return_inverse=True)
-            return classes, encoded.astype(np.int64)
-        classes = np.asarray(self.classes)
-        sorter = np.argsort(classes, kind="stable")
-        positions = np.searchsorted(classes, y, sorter=sorter)
-        positions = np.minimum(positions, classes.shape[0] - 1)
-        found = sorter[positions]
-        unknown = classes[found] != y
-        if unknown.any():
-            raise ValueError(
-                f"y contains labels not in classes: {np.unique(y[unknown])[:5]!r}."
-            )
-        return classes, found.astype(np.int64)
-
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        """skorch's fit loop on labels encoded as positions in ``classes_``.
-
-        Parameters
-        ----------
-        X : input data
-        y : array-like of shape (n_samples,) or None
-        epochs : int or None
-        **fit_params : dict
-
-        Returns
-        -------
-        self : MCDropoutClassifier
-        """
-        if y is None or is_dataset(X):  # skorch's own handling of y
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        classes, encoded = self._encode_labels(y)
-        try:
-            return super().fit_loop(X, encoded, epochs=epochs, **fit_params)
-        finally:
-            # check_data set classes_inferred_ from the encoded labels.
-            self.classes_inferred_ = classes
-
-    def get_loss(self, y_pred, y_true, *args, **kwargs):
-        """skorch's loss, after checking the module's output width.
-
-        Parameters
-        ----------
-        y_pred : torch.Tensor
-            Module output.
-        y_true : torch.Tensor
-            Encoded labels.
-        *args, **kwargs
-            Passed to skorch.
-
-        Returns
-        -------
-        loss : torch.Tensor
-        """
-        if isinstance(y_pred, torch.Tensor) and y_pred.dim() == 2:
-            n_classes = len(self.classes_)
-            if y_pred.shape[1] != n_classes:
-                raise ValueError(
-                    f"The module returns {y_pred.shape[1]} outputs per sample "
-                    f"but there are {n_classes} classes: give the module one "
-                    "output per class, and pass classes=[...] (all labels) "
-                    "when the labelled set does not contain every class."
-                )
-        return super().get_loss(y_pred, y_true, *args, **kwargs)
-
-    def infer(self, x, **fit_params):
-        """skorch's inference step, with floating inputs cast to the module's dtype.
-
-        Parameters
-        ----------
-        x : input batch
-        **fit_params : dict
-            Passed to the module's ``forward``.
-
-        Returns
-        -------
-        y_infer : torch.Tensor
-        """
-        x = to_tensor(x, device=self.device)
-        parameter = next(self.module_.parameters(), None)
-        if parameter is not None:
-            x = _cast_floating(x, parameter.dtype)
-        return super().infer(x, **fit_params)
-
     # ------------------------------------------------------------ prediction
-    def _batches(self, X):
-        """Input batches of ``X`` as skorch would feed them, in order."""
-        cls = type(self)
-        fast = (
-            isinstance(X, (np.ndarray, torch.Tensor))
-            and self.dataset is Dataset
-            and self.iterator_valid is DataLoader
-            and set(self.get_params_for("iterator_valid")) <= {"batch_size"}
-            and cls.get_dataset is NeuralNet.get_dataset
-            and cls.get_iterator is NeuralNet.get_iterator
-        )
-        if not fast:
-            dataset = self.get_dataset(X)
-            for batch in self.get_iterator(dataset, training=False):
-                yield unpack_data(batch)[0]
-            return
-        # Plain arrays: slice them directly, without the per-sample
-        # indexing and collation of a DataLoader (same batches, same order).
-        batch_size = self.get_params_for("iterator_valid").get(
-            "batch_size", self.batch_size
-        )
-        n_samples = X.shape[0]
-        if batch_size == -1:
-            batch_size = max(1, n_samples)
-        for start in range(0, n_samples, batch_size):
-            batch = X[start : start + batch_size]
-            if isinstance(batch, np.ndarray):
-                batch = np.ascontiguousarray(batch)
-                # torch cannot wrap a read-only array (e.g. a memmap) safely
-                batch = torch.from_numpy(
-                    batch if batch.flags.writeable else batch.copy()
-                )
-            yield batch
-
-    def _n_samples(self, X) -> int:
-        if isinstance(X, (np.ndarray, torch.Tensor)):
-            return X.shape[0]
-        return len(self.get_dataset(X))
-
     def predict_proba_samples(self, X):
         """Class probabilities of ``n_mc_samples`` stochastic forward passes.
 
@@ -726,8 +225,8 @@ class MCDropoutClassifier(NeuralNetClassifier):
         """
         self.check_is_fitted()
         self._check_input(X, reset=False)
-        n_passes = check_batch_size(self.n_mc_samples, "n_mc_samples")
-        max_rows = check_batch_size(self.mc_max_rows, "mc_max_rows")
+        n_passes = check_int(self.n_mc_samples, "n_mc_samples")
+        max_rows = check_int(self.mc_max_rows, "mc_max_rows")
         if not any(
             isinstance(m, _DropoutNd) and m.p > 0 for m in self.module_.modules()
         ):
@@ -808,90 +307,5 @@ class MCDropoutClassifier(NeuralNetClassifier):
             else the evaluation-mode network's probabilities.
         """
         if not self.mc_predict:
-            self.check_is_fitted()
-            self._check_input(X, reset=False)
-            with _LOCK, _eval_mode(self.module_):
-                return super().predict_proba(X)
+            return super().predict_proba(X)
         return self.predict_proba_samples(X).mean(axis=1)
-
-    def predict(self, X):
-        """Most probable class of each sample (a label of ``classes_``).
-
-        Parameters
-        ----------
-        X : input data
-            Anything skorch accepts.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        self.check_is_fitted()
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    # ------------------------------------------------------------ embeddings
-    def _embedding_module(self) -> nn.Module:
-        if self.embedding_layer is None:
-            linears = [m for m in self.module_.modules() if isinstance(m, nn.Linear)]
-            if not linears:
-                raise ValueError(
-                    f"{type(self.module_).__name__} has no torch.nn.Linear "
-                    "layer: name the layer whose input is the embedding with "
-                    "embedding_layer=..."
-                )
-            return linears[-1]
-        modules = dict(self.module_.named_modules())
-        if self.embedding_layer not in modules:
-            names = [name for name in modules if name][:20]
-            raise ValueError(
-                f"embedding_layer={self.embedding_layer!r} is not a submodule of "
-                f"the network; its submodules are {names}."
-            )
-        return modules[self.embedding_layer]
-
-    def embed(self, X):
-        """Penultimate-layer activations (the input of ``embedding_layer``).
-
-        The network runs in evaluation mode (no dropout), without gradients;
-        the modules' modes are restored afterwards. This is what
-        :func:`skactive.embedding.get_embedding` returns for
-        ``embedding="penultimate"`` (and ``"auto"``), for core-set,
-        clustering and :class:`~skactive.BADGE`.
-
-        Parameters
-        ----------
-        X : input data
-            Anything skorch accepts.
-
-        Returns
-        -------
-        embedding : ndarray of shape (n_samples, n_dims)
-            The layer's input, flattened per sample.
-        """
-        self.check_is_fitted()
-        self._check_input(X, reset=False)
-        layer = self._embedding_module()
-        captured: list[torch.Tensor] = []
-
-        def hook(module, args):
-            captured.append(args[0].detach())
-
-        chunks = []
-        handle = layer.register_forward_pre_hook(hook)
-        try:
-            with _LOCK, torch.no_grad(), _eval_mode(self.module_):
-                for xi in self._batches(X):
-                    captured.clear()
-                    self.infer(xi)
-                    if not captured:
-                        raise ValueError(
-                            f"the embedding layer {type(layer).__name__} was not "
-                            "called in the network's forward."
-                        )
-                    h = captured[-1]
-                    chunks.append(to_numpy(h.reshape(h.shape[0], -1)))
-        finally:
-            handle.remove()
-        if not chunks:
-            return np.empty((0, 0), dtype=np.float32)
-        return np.concatenate(chunks)

@@ -13,6 +13,7 @@
 from ._classifier import ActiveLearningClassifier
 from ._compare import ComparisonResult, compare
 from ._oracle import NoisyOracle
+from ._persist import atomic_write_bytes  # noqa: F401 (for skactive.cli)
 from ._session import ActiveLearner
 from ._simulate import SimulationResult, simulate
 from ._stopping import MaxConfidence, StabilizingPredictions, StoppingCriterion

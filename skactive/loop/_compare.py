@@ -8,8 +8,14 @@ import numpy as np
 from sklearn.utils.parallel import Parallel, delayed
 from tqdm.auto import tqdm
 
-from ..metrics import active_gain, area_under_learning_curve, labels_to_reach
+from ..metrics import (
+    active_gain,
+    align_learning_curves,
+    area_under_learning_curve,
+    labels_to_reach,
+)
 from ..strategies import RandomSampling
+from ..utils._validation import check_int
 from ._core import draw_seeds
 from ._session import check_strategy
 from ._simulate import _flat_history, _import_pandas, simulate
@@ -66,16 +72,18 @@ class ComparisonResult:
         scores : dict of str -> ndarray of shape (n_repeats, n_points)
             Each strategy's curves; ``NaN`` where a run has no point (e.g. it
             stopped early).
+
+        See Also
+        --------
+        skactive.metrics.align_learning_curves : the alignment.
+        skactive.metrics.learning_curve_band : the mean curve and its band.
         """
-        runs = [r for results in self.results.values() for r in results]
-        grid = np.unique(np.concatenate([r.n_labels for r in runs]))
-        scores = {}
-        for name, results in self.results.items():
-            table = np.full((len(results), grid.shape[0]), np.nan)
-            for i, r in enumerate(results):
-                table[i, np.searchsorted(grid, r.n_labels)] = r.scores(metric)
-            scores[name] = table
-        return grid, scores
+        return align_learning_curves(
+            {
+                name: [(r.n_labels, r.scores(metric)) for r in results]
+                for name, results in self.results.items()
+            }
+        )
 
     def area_under_curve(
         self, metric: str = "accuracy", *, normalize: bool = True, log_scale=False
@@ -273,7 +281,8 @@ class ComparisonResult:
             Where to plot; ``None`` makes a new figure.
         **kwargs : dict
             Passed to
-            :meth:`skactive.plotting.ActiveLearningCurveDisplay.plot`.
+            :meth:`skactive.plotting.ActiveLearningCurveDisplay.from_results`
+            (``spread``, ``show_repeats``, matplotlib's ``plot`` keywords).
 
         Returns
         -------
@@ -406,8 +415,7 @@ def compare(
     [0.0, 0.0]
     """
     named = _check_strategies(strategies)
-    if not isinstance(n_repeats, int) or n_repeats < 1:
-        raise ValueError(f"n_repeats must be an int >= 1, got {n_repeats!r}.")
+    check_int(n_repeats, "n_repeats")
     allowed = set(inspect.signature(simulate).parameters) - {
         "strategy",
         "X",

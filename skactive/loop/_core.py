@@ -8,7 +8,6 @@ row of the history per round.
 
 from __future__ import annotations
 
-import numbers
 import time
 
 import numpy as np
@@ -16,7 +15,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
-from ..utils._validation import check_batch_size
+from ..utils._validation import check_batch_size, check_int, check_multiple_classes
 from ._session import ActiveLearner, check_strategy
 
 __all__ = [
@@ -34,21 +33,8 @@ _SEED_MAX = np.iinfo(np.int32).max
 def check_loop_params(strategy, initial_size, budget, batch_size) -> None:
     """Validate the parameters of a simulated loop, naming the bad one."""
     check_strategy(strategy)
-    if (
-        not isinstance(initial_size, numbers.Integral)
-        or isinstance(initial_size, bool)
-        or initial_size < 2
-    ):
-        raise ValueError(
-            "initial_size must be an int >= 2 (the initial set holds two "
-            f"classes at least), got {initial_size!r}."
-        )
-    if budget is not None and (
-        not isinstance(budget, numbers.Integral)
-        or isinstance(budget, bool)
-        or budget < 0
-    ):
-        raise ValueError(f"budget must be None or an int >= 0, got {budget!r}.")
+    check_int(initial_size, "initial_size", low=2)  # two classes at least
+    check_int(budget, "budget", low=0, allow_none=True)
     if batch_size is not None:
         check_batch_size(batch_size)
 
@@ -69,11 +55,7 @@ def initial_draw(y, size: int, random_state) -> np.ndarray:
     rng = check_random_state(random_state)
     classes, codes = np.unique(y, return_inverse=True)
     n_classes = classes.shape[0]
-    if n_classes < 2:
-        raise ValueError(
-            f"y contains only one class ({classes[0]!r}): active learning "
-            "needs samples of at least 2 classes."
-        )
+    check_multiple_classes(classes)
     counts = np.bincount(codes, minlength=n_classes)
     size = min(int(size), codes.shape[0])
     if size < n_classes:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.utils import check_random_state, column_or_1d
+
+from ..utils._validation import check_real
 
 __all__ = ["NoisyOracle"]
 
@@ -60,12 +60,7 @@ class NoisyOracle:
 
     def __init__(self, y, *, noise_rate=0.0, classes=None, random_state=None):
         y = column_or_1d(y, warn=True)
-        if (
-            not isinstance(noise_rate, numbers.Real)
-            or isinstance(noise_rate, bool)
-            or not 0.0 <= noise_rate <= 1.0
-        ):
-            raise ValueError(f"noise_rate must be in [0, 1], got {noise_rate!r}.")
+        check_real(noise_rate, "noise_rate", low=0.0, high=1.0)
         classes = np.unique(y) if classes is None else np.unique(classes)
         self.noise_rate = float(noise_rate)
         self.classes = classes

@@ -20,9 +20,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from tqdm.auto import tqdm
 
 from ..exceptions import BatchSizeWarning
-from ..utils import Pool, check_candidates
 from ..utils._compat import _num_samples, _safe_indexing
-from ..utils._validation import check_batch_size
+from ..utils._pool import Pool, check_candidates
+from ..utils._validation import check_batch_size, check_int, check_real
 from ._persist import (
     SessionFile,
     pool_fingerprint,
@@ -273,14 +273,14 @@ class ActiveLearner:
             raise ValueError("X_pool is empty: a session needs a pool.")
         if not isinstance(refit, bool | np.bool_):
             raise TypeError(f"refit must be a bool, got {refit!r}.")
-        if pseudo_label_threshold is not None and (
-            not isinstance(pseudo_label_threshold, numbers.Real)
-            or not 0.0 < pseudo_label_threshold <= 1.0
-        ):
-            raise ValueError(
-                "pseudo_label_threshold must be None or in (0, 1], got "
-                f"{pseudo_label_threshold!r}."
-            )
+        check_real(
+            pseudo_label_threshold,
+            "pseudo_label_threshold",
+            low=0.0,
+            high=1.0,
+            include_low=False,
+            allow_none=True,
+        )
         self.strategy = strategy
         self.X_pool = X_pool
         self.refit = bool(refit)
@@ -587,8 +587,7 @@ class ActiveLearner:
         -------
         self : ActiveLearner
         """
-        if not isinstance(budget, numbers.Integral) or budget < 0:
-            raise ValueError(f"budget must be an int >= 0, got {budget!r}.")
+        check_int(budget, "budget", low=0)
         k = self._batch_size(batch_size)
         remaining = int(budget)
         with tqdm(total=remaining, disable=not progress, desc="labelling") as bar:

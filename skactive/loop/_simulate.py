@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ..metrics import area_under_learning_curve, labels_to_reach
 from ..utils._compat import _num_samples, _safe_indexing
+from ..utils._validation import check_real
 from ._core import check_loop_params, draw_seeds, simulated_loop
 from ._oracle import NoisyOracle
 
@@ -131,6 +132,25 @@ class SimulationResult:
             raise ValueError(f"metric must be one of {choices}, got {metric!r}.")
         return np.asarray(values, dtype=float)
 
+    def curves(self, metric: str = "accuracy"):
+        """The learning curve, in the form of :meth:`ComparisonResult.curves`.
+
+        Parameters
+        ----------
+        metric : str, default="accuracy"
+            A 1-d entry of :attr:`history`.
+
+        Returns
+        -------
+        n_labels : ndarray of shape (n_rounds,)
+            The number of labels at each round.
+        scores : dict of str -> ndarray of shape (1, n_rounds)
+            The curve, under the run's name (``name``, else the strategy's
+            class name).
+        """
+        name = self.name or type(self.strategy).__name__
+        return np.asarray(self.n_labels), {name: self.scores(metric)[np.newaxis]}
+
     def area_under_curve(
         self, metric: str = "accuracy", *, normalize: bool = True, log_scale=False
     ) -> float:
@@ -166,6 +186,16 @@ class SimulationResult:
 
     def plot(self, metric: str = "accuracy", *, ax=None, **kwargs):
         """Plot the learning curve (needs matplotlib).
+
+        Parameters
+        ----------
+        metric : str, default="accuracy"
+            The metric to plot.
+        ax : matplotlib Axes, default=None
+            Where to plot; ``None`` makes a new figure.
+        **kwargs : dict
+            Passed to
+            :meth:`skactive.plotting.ActiveLearningCurveDisplay.from_results`.
 
         Returns
         -------
@@ -329,8 +359,14 @@ def simulate(
     seeds = draw_seeds(random_state, 5)
 
     if X_test is None:
-        if not isinstance(test_size, numbers.Real) or not 0.0 < test_size < 1.0:
-            raise ValueError(f"test_size must be in (0, 1), got {test_size!r}.")
+        check_real(
+            test_size,
+            "test_size",
+            low=0.0,
+            high=1.0,
+            include_low=False,
+            include_high=False,
+        )
         _, counts = np.unique(y, return_counts=True)
         pool_idx, test_idx = train_test_split(
             np.arange(y.shape[0]),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 from sklearn.utils import check_random_state
 
 from ..utils._compat import _safe_indexing
+from ..utils._validation import check_int, check_real
 from ._session import map_candidates, max_proba
 
 __all__ = ["MaxConfidence", "StabilizingPredictions", "StoppingCriterion"]
@@ -81,10 +80,7 @@ class MaxConfidence(StoppingCriterion):
         self.threshold = threshold
 
     def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
-        if not isinstance(self.threshold, numbers.Real) or not (
-            0.0 < self.threshold <= 1.0
-        ):
-            raise ValueError(f"threshold must be in (0, 1], got {self.threshold!r}.")
+        check_real(self.threshold, "threshold", low=0.0, high=1.0, include_low=False)
         if len(candidates) == 0:
             return True
         confidence = map_candidates(strategy, X_pool, candidates, max_proba, strategy)
@@ -133,8 +129,7 @@ random_state=0)
         self.random_state = random_state
 
     def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
-        if not isinstance(self.window, numbers.Integral) or self.window < 1:
-            raise ValueError(f"window must be an int >= 1, got {self.window!r}.")
+        check_int(self.window, "window")
         if "stop_set" not in memory:
             n = len(candidates)
             if n == 0:

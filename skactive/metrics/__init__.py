@@ -12,9 +12,13 @@ number of labels. These functions summarise one:
 - :func:`make_alc_scorer` and :data:`alc_scorer`: a scorer for
   :class:`~sklearn.model_selection.GridSearchCV` that scores a fitted
   :class:`~skactive.ActiveLearningClassifier` by the area under its learning
-  curve on the held-out fold.
+  curve on the held-out fold;
+- :func:`align_learning_curves` and :func:`learning_curve_band`: runs of
+  different lengths on one grid of label counts, and the mean curve with its
+  band over the repeats (what :mod:`skactive.plotting` draws).
 """
 
+from ._curves import align_learning_curves, learning_curve_band
 from ._learning_curve import (
     active_gain,
     alc_scorer,
@@ -26,7 +30,9 @@ from ._learning_curve import (
 __all__ = [
     "active_gain",
     "alc_scorer",
+    "align_learning_curves",
     "area_under_learning_curve",
     "labels_to_reach",
+    "learning_curve_band",
     "make_alc_scorer",
 ]

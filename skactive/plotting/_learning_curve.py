@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
+
+from ..metrics import align_learning_curves, learning_curve_band
 
 __all__ = ["ActiveLearningCurveDisplay"]
 
@@ -17,6 +17,31 @@ def _import_pyplot():
             "plotting needs matplotlib: pip install matplotlib (or skactive[plot])."
         ) from exc
     return plt
+
+
+def _curves_of(results, metric):
+    """``(n_labels, scores)`` of loop results, through their ``curves``."""
+    if hasattr(results, "curves") and not isinstance(results, dict):
+        return results.curves(metric)  # a ComparisonResult or SimulationResult
+    if not isinstance(results, dict):
+        raise TypeError(
+            "results must be a ComparisonResult, a SimulationResult or "
+            f"a dict of them; got {type(results).__name__}."
+        )
+    runs = {}
+    for name, value in results.items():
+        pairs = []
+        for result in value if isinstance(value, list | tuple) else [value]:
+            if not hasattr(result, "curves"):
+                raise TypeError(
+                    f"results[{name!r}] must be a SimulationResult or a list of "
+                    f"them; got {type(result).__name__}."
+                )
+            n_labels, scores = result.curves(metric)
+            for table in scores.values():
+                pairs.extend((n_labels, row) for row in np.atleast_2d(table))
+        runs[name] = pairs
+    return align_learning_curves(runs)
 
 
 class ActiveLearningCurveDisplay:
@@ -93,13 +118,16 @@ class ActiveLearningCurveDisplay:
         results : ComparisonResult, SimulationResult, or dict
             A :func:`~skactive.compare` result; one :func:`~skactive.simulate`
             result; or a dict of name -> SimulationResult or list of them.
+            Any object with their ``curves(metric) -> (n_labels, scores)``
+            method works: the Display reads nothing else from them.
         metric : str, default="accuracy"
             The metric to plot.
         ax : matplotlib Axes, default=None
             Where to plot; ``None`` makes a new figure.
-        spread : {"std", "minmax"} or None, default="std"
+        spread : {"std", "minmax"}, pair of float, or None, default="std"
             The band around the mean: one standard deviation, the range of
-            the repeats, or none.
+            the repeats, a pair of quantiles such as ``(0.25, 0.75)``, or
+            none (see :func:`skactive.metrics.learning_curve_band`).
         show_repeats : bool, default=False
             Also draw every repeat, thin.
         **kwargs : dict
@@ -109,25 +137,7 @@ class ActiveLearningCurveDisplay:
         -------
         display : ActiveLearningCurveDisplay
         """
-        if hasattr(results, "curves"):  # ComparisonResult
-            n_labels, scores = results.curves(metric)
-        else:
-            from ..loop._compare import ComparisonResult
-
-            if hasattr(results, "history"):  # one SimulationResult
-                results = {results.name or type(results.strategy).__name__: results}
-            if not isinstance(results, dict):
-                raise TypeError(
-                    "results must be a ComparisonResult, a SimulationResult or "
-                    f"a dict of them; got {type(results).__name__}."
-                )
-            runs = {
-                name: list(r) if isinstance(r, list | tuple) else [r]
-                for name, r in results.items()
-            }
-            n_repeats = max(len(r) for r in runs.values())
-            comparison = ComparisonResult(runs, np.arange(n_repeats))
-            n_labels, scores = comparison.curves(metric)
+        n_labels, scores = _curves_of(results, metric)
         display = cls(n_labels=n_labels, scores=scores, metric=metric)
         return display.plot(ax=ax, spread=spread, show_repeats=show_repeats, **kwargs)
 
@@ -138,8 +148,11 @@ class ActiveLearningCurveDisplay:
         ----------
         ax : matplotlib Axes, default=None
             Where to plot; ``None`` makes a new figure.
-        spread : {"std", "minmax"} or None, default="std"
-            The band around the mean curve.
+        spread : {"std", "minmax"}, pair of float, or None, default="std"
+            The band around the mean curve: one standard deviation, the
+            range of the repeats, a pair of quantiles such as
+            ``(0.25, 0.75)``, or none (see
+            :func:`skactive.metrics.learning_curve_band`).
         show_repeats : bool, default=False
             Also draw every repeat, thin.
         **kwargs : dict
@@ -151,24 +164,17 @@ class ActiveLearningCurveDisplay:
             ``self``, with ``ax_``, ``figure_``, ``lines_`` and
             ``fill_between_``.
         """
-        if spread not in ("std", "minmax", None):
-            raise ValueError(f"spread must be 'std', 'minmax' or None, got {spread!r}.")
+        x = np.asarray(self.n_labels, dtype=float)
+        bands = {}  # computed (and spread validated) before any figure is made
+        for name, table in self.scores.items():
+            table = np.atleast_2d(np.asarray(table, dtype=float))
+            bands[name] = (table, *learning_curve_band(table, spread=spread))
         plt = _import_pyplot()
         if ax is None:
             _, ax = plt.subplots()
-        x = np.asarray(self.n_labels, dtype=float)
         self.lines_ = {}
         self.fill_between_ = {}
-        for name, table in self.scores.items():
-            table = np.atleast_2d(np.asarray(table, dtype=float))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", category=RuntimeWarning)
-                mean = np.nanmean(table, axis=0)
-                if spread == "std":
-                    std = np.nanstd(table, axis=0)
-                    low, high = mean - std, mean + std
-                elif spread == "minmax":
-                    low, high = np.nanmin(table, axis=0), np.nanmax(table, axis=0)
+        for name, (table, mean, low, high) in bands.items():
             keep = np.isfinite(mean)
             label = name if table.shape[0] == 1 else f"{name} (n={table.shape[0]})"
             (line,) = ax.plot(x[keep], mean[keep], label=label, **kwargs)

@@ -1,4 +1,12 @@
-"""Query strategies."""
+"""Query strategies.
+
+Every strategy of skactive that needs no optional dependency (those of
+:mod:`skactive.deep` need torch), and the selection functions
+:func:`cold_start` and :func:`greedy_k_center`. A public module, as
+:mod:`sklearn.linear_model` is: the same objects are importable from
+:mod:`skactive` itself, where they are documented. The modules with a leading
+underscore are private.
+"""
 
 from ._badge import BADGE
 from ._batchbald import BatchBALD

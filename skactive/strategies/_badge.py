@@ -8,19 +8,33 @@ from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
+from ..utils._selection import argmax
 from ._last_layer import last_layer
 
 __all__ = ["BADGE", "gradient_sq_distances", "kmeanspp_gradient_embedding"]
 
-# Rows per block of the distance update: the block's temporaries (a few
-# vectors of this length) stay in cache.
-_BLOCK_ROWS = 65536
+# Rows per block of a distance pass: the block's (rows x centres)
+# temporaries stay in cache.
+_BLOCK_ROWS = 4096
+# Entries per block of the two-level sums that D^2 sampling draws from.
+_SAMPLE_BLOCK = 1024
+# Proposals rejected within one pick before every bound is refreshed.
+_MAX_REJECTIONS = 16
 
 
-def _pick_max(values: np.ndarray, rng: np.random.RandomState) -> int:
-    """Index of the maximum, ties broken at random with ``rng``."""
-    best = np.flatnonzero(values == values.max())
-    return int(best[0]) if best.shape[0] == 1 else int(rng.choice(best))
+def _gradient_sq_norms(a: np.ndarray, h: np.ndarray, bias: float) -> np.ndarray:
+    """``||a_i||^2 (||h_i||^2 + bias)``, in float64."""
+    a_sq = np.einsum("ij,ij->i", a, a, dtype=np.float64)
+    return a_sq * (np.einsum("ij,ij->i", h, h, dtype=np.float64) + bias)
+
+
+def _sq_distances(a, h, g_sq, rows, centres, bias: float) -> np.ndarray:
+    """Squared gradient distances of ``rows`` to ``centres``: (rows x centres)."""
+    dots = (a[rows] @ a[centres].T).astype(np.float64, copy=False)
+    dots *= (h[rows] @ h[centres].T).astype(np.float64, copy=False) + bias
+    dist = np.add.outer(g_sq[rows], g_sq[centres])
+    dist -= 2.0 * dots
+    return np.maximum(dist, 0.0, out=dist)
 
 
 def gradient_sq_distances(
@@ -30,7 +44,6 @@ def gradient_sq_distances(
     center: int,
     *,
     bias: float = 1.0,
-    out: np.ndarray | None = None,
 ) -> np.ndarray:
     r"""Squared distances of every gradient embedding to the ``center``-th.
 
@@ -46,25 +59,115 @@ def gradient_sq_distances(
         Squared norms ``||a_i||^2 (||h_i||^2 + bias)``.
     center : int
     bias : float, default=1.0
-    out : ndarray of shape (n_samples,), default=None
-        Where to write the distances.
 
     Returns
     -------
     distances : ndarray of shape (n_samples,)
     """
-    n_samples = a.shape[0]
-    out = np.empty(n_samples) if out is None else out
-    a_c, h_c, g_c = a[center], h[center], g_sq[center]
-    for start in range(0, n_samples, _BLOCK_ROWS):
-        block = slice(start, start + _BLOCK_ROWS)
-        dots = (a[block] @ a_c).astype(np.float64, copy=False)
-        dots *= (h[block] @ h_c).astype(np.float64, copy=False) + bias
-        dist = out[block]
-        np.add(g_sq[block], g_c, out=dist)
-        dist -= 2.0 * dots
-        np.maximum(dist, 0.0, out=dist)
+    out = np.empty(a.shape[0])
+    for start in range(0, a.shape[0], _BLOCK_ROWS):
+        rows = slice(start, start + _BLOCK_ROWS)
+        out[rows] = _sq_distances(a, h, g_sq, rows, [center], bias)[:, 0]
     return out
+
+
+class _BoundedD2Sampler:
+    """Exact D^2 sampling from upper bounds of the distances, refreshed lazily.
+
+    ``bound[i]`` is the squared distance of sample ``i`` to its nearest
+    centre among the first ``seen[i]`` centres: an upper bound of its D^2
+    (distances only shrink as centres are added). A proposal is drawn with
+    probability proportional to the bounds, its bound is brought up to date
+    against the centres it has not seen (a few dot products), and it is
+    accepted with probability ``D^2 / bound`` -- rejection sampling, so an
+    accepted sample is distributed exactly as ``D^2``. When a pick has
+    needed ``_MAX_REJECTIONS`` proposals, every bound is refreshed in one
+    blocked pass against all the unseen centres (one read of the factors for
+    many centres, where the textbook algorithm reads them once per centre).
+    The bounds are summed by blocks of ``_SAMPLE_BLOCK`` entries, so a draw
+    costs O(n / block + block).
+    """
+
+    def __init__(self, a, h, g_sq, bias, first: int) -> None:
+        self.a, self.h, self.g_sq, self.bias = a, h, g_sq, bias
+        n = g_sq.shape[0]
+        self.bound = np.full(n, np.inf)
+        self.seen = np.zeros(n, dtype=np.intp)
+        self.centres = [first]
+        self.refreshed = 0  # every bound has seen the centres before this
+        self.n_blocks = -(-n // _SAMPLE_BLOCK)
+        self.block_sums = np.empty(self.n_blocks)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Bring every bound up to date in one pass over the factors."""
+        new = self.centres[self.refreshed :]
+        for start in range(0, self.bound.shape[0], _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            dist = _sq_distances(self.a, self.h, self.g_sq, rows, new, self.bias)
+            np.minimum(self.bound[rows], dist.min(axis=1), out=self.bound[rows])
+        self.bound[self.centres] = 0.0
+        self.seen[:] = self.refreshed = len(self.centres)
+        self._sum_blocks(slice(0, self.n_blocks))
+
+    def _sum_blocks(self, blocks: slice) -> None:
+        start, stop = blocks.start * _SAMPLE_BLOCK, blocks.stop * _SAMPLE_BLOCK
+        starts = np.arange(0, min(stop, self.bound.shape[0]) - start, _SAMPLE_BLOCK)
+        self.block_sums[blocks] = np.add.reduceat(self.bound[start:stop], starts)
+
+    def _set(self, i: int, value: float) -> None:
+        self.bound[i] = value
+        block = i // _SAMPLE_BLOCK
+        self._sum_blocks(slice(block, block + 1))
+
+    def _propose(self, rng: np.random.RandomState) -> int:
+        cum = np.cumsum(self.block_sums)
+        u = rng.random_sample() * cum[-1]
+        block = min(int(np.searchsorted(cum, u, side="right")), self.n_blocks - 1)
+        u -= cum[block - 1] if block else 0.0
+        start = block * _SAMPLE_BLOCK
+        within = np.cumsum(self.bound[start : start + _SAMPLE_BLOCK])
+        j = min(int(np.searchsorted(within, u, side="right")), within.shape[0] - 1)
+        while self.bound[start + j] == 0.0:  # rounding at a block's end
+            j -= 1
+        return start + j
+
+    def sample(self, rng: np.random.RandomState) -> int:
+        """Draw the next centre with probability proportional to D^2; add it."""
+        rejections = 0
+        while True:
+            if not self.block_sums.sum() > 0.0:
+                if self.refreshed < len(self.centres):
+                    self.refresh()
+                    continue
+                # every remaining point coincides with a centre
+                pick = self._uniform_unchosen(rng)
+                break
+            i = self._propose(rng)
+            proposed = self.bound[i]
+            if self.seen[i] < len(self.centres):
+                unseen = self.centres[self.seen[i] :]
+                dist = _sq_distances(self.a, self.h, self.g_sq, [i], unseen, self.bias)
+                self.seen[i] = len(self.centres)
+                if dist.min() < proposed:
+                    self._set(i, dist.min())
+                    if rng.random_sample() * proposed >= self.bound[i]:
+                        rejections += 1
+                        if rejections >= _MAX_REJECTIONS:
+                            self.refresh()
+                            rejections = 0
+                        continue
+            pick = i
+            break
+        self.centres.append(pick)
+        self._set(pick, 0.0)
+        self.seen[pick] = len(self.centres)
+        return pick
+
+    def _uniform_unchosen(self, rng: np.random.RandomState) -> int:
+        chosen = np.zeros(self.bound.shape[0], dtype=bool)
+        chosen[self.centres] = True
+        return int(rng.choice(np.flatnonzero(~chosen)))
 
 
 def kmeanspp_gradient_embedding(
@@ -84,18 +187,21 @@ def kmeanspp_gradient_embedding(
 
         \|g_i - g_j\|^2 = \|a_i\|^2 \|\tilde h_i\|^2 + \|a_j\|^2 \|\tilde h_j\|^2
         - 2 (a_i \cdot a_j)(\tilde h_i \cdot \tilde h_j),
-        \qquad \tilde h = [h, 1],
-
-    and a running vector of each sample's squared distance to its nearest
-    chosen centre is updated after each pick: memory is O(n_samples) beyond
-    the inputs, time O(n_select · n_samples · (n_classes + n_dims)).
+        \qquad \tilde h = [h, 1].
 
     The first centre is the sample with the largest gradient norm (ties at
     random), as in Ash et al.; each next one is drawn with probability
-    proportional to its squared distance to the nearest centre
-    (``rng.choice(n_samples, p=D2 / D2.sum())``). When every remaining
-    distance is zero, the next centre is drawn uniformly among the samples
-    not yet chosen.
+    proportional to its squared distance to the nearest centre (:math:`D^2`
+    sampling). The draws are exact but the distances are kept lazily: each
+    sample holds an upper bound of its :math:`D^2`, proposals are drawn in
+    proportion to the bounds and accepted with probability
+    :math:`D^2 / \mathrm{bound}` after their bound is brought up to date
+    (rejection sampling), and all bounds are refreshed in one blocked pass
+    against every new centre only when proposals keep being rejected. The
+    factors are read a few times per batch instead of once per pick; memory
+    is O(n_samples) beyond the inputs. When every remaining distance is
+    zero, the next centre is drawn uniformly among the samples not yet
+    chosen.
 
     Parameters
     ----------
@@ -116,31 +222,14 @@ def kmeanspp_gradient_embedding(
     indices : ndarray of shape (n_select,)
         The chosen samples, in order of selection.
     """
-    n_samples = a.shape[0]
-    a_sq = np.einsum("ij,ij->i", a, a, dtype=np.float64)
-    h_sq = np.einsum("ij,ij->i", h, h, dtype=np.float64) + bias
-    g_sq = a_sq * h_sq
-    chosen = np.zeros(n_samples, dtype=bool)
-    order = np.empty(n_select, dtype=np.intp)
-    min_dist = np.full(n_samples, np.inf)
-    dist = np.empty(n_samples)
-
-    center = _pick_max(g_sq, rng)
-    for step in range(n_select):
-        if step > 0:
-            total = min_dist.sum()
-            if total > 0.0:
-                center = int(rng.choice(n_samples, p=min_dist / total))
-            else:  # all remaining points coincide with a centre
-                center = int(rng.choice(np.flatnonzero(~chosen)))
-        order[step] = center
-        chosen[center] = True
-        if step == n_select - 1:
-            break
-        gradient_sq_distances(a, h, g_sq, center, bias=bias, out=dist)
-        np.minimum(min_dist, dist, out=min_dist)
-        min_dist[center] = 0.0
-    return order
+    g_sq = _gradient_sq_norms(a, h, bias)
+    first = argmax(g_sq, rng)
+    if n_select == 1:
+        return np.array([first], dtype=np.intp)
+    sampler = _BoundedD2Sampler(a, h, g_sq, bias, first)
+    for _ in range(n_select - 1):
+        sampler.sample(rng)
+    return np.asarray(sampler.centres, dtype=np.intp)
 
 
 @fill_doc

@@ -12,8 +12,8 @@ from ..committee import Committee
 from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
-from ..utils._validation import check_batch_size, check_proba_samples
-from ._badge import _pick_max
+from ..utils._selection import argmax
+from ..utils._validation import check_int, check_proba_samples
 
 __all__ = ["BatchBALD", "batchbald_select"]
 
@@ -210,7 +210,7 @@ def batchbald_select(
         gain = _conditional_entropies(posterior, weights, proba_km, n_classes)
         gain -= expected_entropy
         gain[~available] = -np.inf
-        pick = _pick_max(gain, rng)
+        pick = argmax(gain, rng)
         order[step] = pick
         available[pick] = False
         if step < batch_size - 1:
@@ -336,7 +336,7 @@ class BatchBALD(QueryStrategy):
         )
 
     def _check_params(self) -> None:
-        check_batch_size(self.n_configurations, name="n_configurations")
+        check_int(self.n_configurations, "n_configurations")
 
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from ..utils._docstrings import fill_doc
-from ._hybrid import (
-    _BETA_DOC,
-    _EMBEDDING_DOC,
-    _HYBRID_DOC_COMMON,
-    _METRIC_DOC,
-    _UNCERTAINTY_DOC,
-    _PrefilterStrategy,
-)
+from ._hybrid import _fill_hybrid_doc, _PrefilterStrategy
 
 __all__ = ["DiverseMiniBatch"]
 
 
-@fill_doc
+@_fill_hybrid_doc
 class DiverseMiniBatch(_PrefilterStrategy):
-    __doc__ = f"""Diverse mini-batch: uncertainty-weighted k-means of the candidates.
+    """Diverse mini-batch: uncertainty-weighted k-means of the candidates.
 
     The ``ceil(beta * k)`` pool samples of highest ``uncertainty`` are
     clustered into ``k`` clusters by k-means weighted by their utilities
-    (the objective :math:`\\sum_i u_i \\|z_i - \\mu_{{c(i)}}\\|^2`); in each
+    (the objective :math:`\\sum_i u_i \\|z_i - \\mu_{c(i)}\\|^2`); in each
     cluster the sample nearest the centre is queried. The centres gravitate
     towards informative regions while the ``k`` clusters spread the batch,
     so near-duplicates of one informative sample are not queried together
@@ -36,11 +28,11 @@ class DiverseMiniBatch(_PrefilterStrategy):
     Parameters
     ----------
     %(estimator)s
-    {_UNCERTAINTY_DOC}
-    {_BETA_DOC}
-    {_METRIC_DOC}
-    {_EMBEDDING_DOC}
-    {_HYBRID_DOC_COMMON}
+    %(uncertainty)s
+    %(beta)s
+    %(metric)s
+    %(embedding)s
+    %(hybrid_common)s
     See Also
     --------
     HybridSampling : other pre-filters and diversity selectors.

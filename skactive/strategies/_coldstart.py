@@ -15,7 +15,6 @@ Two entry points share one algorithm, TypiClust (Hacohen, Dekel & Weinshall,
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -30,7 +29,7 @@ from ..exceptions import BatchSizeWarning
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import draw_salt, tie_keys
-from ..utils._validation import check_batch_size
+from ..utils._validation import check_batch_size, check_int
 from ._diversity import _EmbeddingMixin, select_near_centres
 
 __all__ = ["TypiClust", "cold_start"]
@@ -45,16 +44,6 @@ _MAX_FULL_KMEANS_CLUSTERS = 50
 _N_INIT_KMEANS = 10
 _N_INIT_MINIBATCH = 3
 METHODS = ("typiclust", "kmeans", "random")
-
-
-def _check_int(value, name: str, low: int = 1) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(
-            f"{name} must be an int, got {value!r} of type {type(value).__name__}."
-        )
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}.")
-    return int(value)
 
 
 def _cluster(Z: np.ndarray, n_clusters: int, seed: int):
@@ -240,9 +229,9 @@ def cold_start(
         k = n_samples
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
-    n_neighbors = _check_int(n_neighbors, "n_neighbors")
-    max_clusters = _check_int(max_clusters, "max_clusters")
-    min_cluster_size = _check_int(min_cluster_size, "min_cluster_size")
+    n_neighbors = check_int(n_neighbors, "n_neighbors")
+    max_clusters = check_int(max_clusters, "max_clusters")
+    min_cluster_size = check_int(min_cluster_size, "min_cluster_size")
     if embedding is None:
         embedding = "raw"
     if not (callable(embedding) or embedding == "raw"):
@@ -387,9 +376,9 @@ default="auto"
         )
 
     def _check_params(self) -> None:
-        _check_int(self.n_neighbors, "n_neighbors")
-        _check_int(self.max_clusters, "max_clusters")
-        _check_int(self.min_cluster_size, "min_cluster_size")
+        check_int(self.n_neighbors, "n_neighbors")
+        check_int(self.max_clusters, "max_clusters")
+        check_int(self.min_cluster_size, "min_cluster_size")
         check_embedding(self.embedding)
 
     def _fit(self, X, y) -> None:
@@ -400,7 +389,7 @@ default="auto"
     ) -> np.ndarray:
         salt = draw_salt(rng)
         return typiclust_select(
-            pool.map(self._embed),
+            self._embed_pool(pool),
             batch_size,
             rng,
             salt,

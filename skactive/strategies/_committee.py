@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.utils import gen_batches
-
-from .. import measures
-from ..base import QueryStrategy, QueryTags
 from ..committee import Committee
 from ..utils._docstrings import fill_doc
-from ..utils._validation import check_proba_samples
+from ._measure import _MeasureStrategy
 
 __all__ = ["BALD", "QueryByCommittee"]
-
-_METHODS = {
-    "vote_entropy": measures.vote_entropy,
-    "consensus_entropy": measures.consensus_entropy,
-    "kl_divergence": measures.kl_divergence,
-}
-
-# A committee's members read each pool chunk one after the other, and their
-# probabilities stack up n_members deep: the chunk is scored in sub-chunks of
-# about this many bytes (input rows plus all members' probabilities), which
-# stay in cache from one member to the next. With 5 LogisticRegression members
-# over 50 features and 10 classes, 16k-row sub-chunks score a pool 10-15%
-# faster than the engine's default 42k-row chunks.
-_SUB_CHUNK_BYTES = 12 * 2**20
-_MIN_SUB_CHUNK_ROWS = 1024
 
 _ESTIMATOR_DOC = """estimator : estimator with ``predict_proba_samples``, default=None
         The committee or Bayesian model, fitted as a clone ``estimator_``:
@@ -48,50 +28,22 @@ _ATTRIBUTES_DOC = """estimator_ : estimator
         names."""
 
 
-def _fill(obj):
-    obj.__doc__ = obj.__doc__.replace("%(committee_estimator)s", _ESTIMATOR_DOC)
-    obj.__doc__ = obj.__doc__.replace("%(committee_attributes)s", _ATTRIBUTES_DOC)
-    return fill_doc(obj)
+# The docstrings of the strategies over a committee (here and in _meanstd.py).
+_fill = fill_doc(
+    committee_estimator=_ESTIMATOR_DOC, committee_attributes=_ATTRIBUTES_DOC
+)
 
 
-class _DisagreementBase(QueryStrategy):
-    """Pointwise strategy scoring ``predict_proba_samples`` with one measure."""
+class _DisagreementBase(_MeasureStrategy):
+    """A measure strategy over a committee: its default estimator is one,
+    and a callable ``method`` reads the members' probabilities."""
+
+    _callable_input = "proba_samples"
 
     def _get_estimator(self):
         if self.estimator is None:
             return Committee(random_state=self.random_state)
         return self.estimator
-
-    def _query_tags(self) -> QueryTags:
-        return QueryTags(requires_proba=False, requires_proba_samples=True)
-
-    def _measure(self):
-        raise NotImplementedError  # pragma: no cover - abstract hook
-
-    def _utility(self, X, context=None) -> np.ndarray:
-        n_samples = X.shape[0]
-        rows = self._sub_chunk_rows(X)
-        if n_samples <= rows:
-            return self._score(X)
-        utilities = np.empty(n_samples)
-        for batch in gen_batches(n_samples, rows):
-            utilities[batch] = self._score(X[batch])
-        return utilities
-
-    def _score(self, X) -> np.ndarray:
-        proba_samples = check_proba_samples(
-            self.estimator_.predict_proba_samples(X), X.shape[0]
-        )
-        return self._measure()(proba_samples)
-
-    def _sub_chunk_rows(self, X) -> int:
-        """Rows per sub-chunk for a committee; other models get the chunk whole."""
-        members = getattr(self.estimator_, "estimators_", None)
-        if not isinstance(members, list) or not members:
-            return X.shape[0]
-        itemsize = getattr(getattr(X, "dtype", None), "itemsize", 8)
-        row_bytes = X.shape[1] * itemsize + 8 * len(members) * len(self.classes_)
-        return max(_MIN_SUB_CHUNK_ROWS, _SUB_CHUNK_BYTES // row_bytes)
 
 
 @_fill
@@ -123,10 +75,19 @@ class QueryByCommittee(_DisagreementBase):
     Parameters
     ----------
     %(committee_estimator)s
-    method : {"vote_entropy", "consensus_entropy", "kl_divergence"}, \
-default="vote_entropy"
-        The disagreement measure, see the table above and
-        :mod:`skactive.measures`.
+    method : str, callable or Measure, default="vote_entropy"
+        The disagreement measure: a name of
+        :data:`skactive.measures.MEASURES` (the table above;
+        ``"mutual_information"``, as :class:`BALD`; ``"mean_std"``, as
+        :class:`MeanSTD`; ``"variation_ratio"``; or a measure of
+        ``predict_proba`` such as ``"margin"``, on the committee's mean
+        prediction); a callable
+        ``method(proba_samples) -> utilities`` taking the
+        ``predict_proba_samples`` output of shape
+        ``(n_samples, n_members, n_classes)`` and returning an array of shape
+        ``(n_samples,)``, higher meaning more informative (a wrong shape or a
+        NaN utility is a ``ValueError`` naming ``method``); or a
+        :class:`skactive.measures.Measure` record.
     %(batch_size)s
     %(chunk_size)s
     %(n_jobs)s
@@ -159,12 +120,19 @@ default="vote_entropy"
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skactive import Committee, QueryByCommittee
     >>> X, y = load_iris(return_X_y=True)
-    >>> committee = Committee(base_estimator=LogisticRegression(), n_members=5,
+    >>> committee = Committee(estimator=LogisticRegression(), n_members=5,
     ...                       random_state=0)
     >>> strategy = QueryByCommittee(committee, method="kl_divergence",
     ...                             batch_size=3, random_state=0)
     >>> strategy.fit(X[::10], y[::10]).query(X).shape
     (3,)
+
+    A disagreement of your own, here the spread of the members' confidence:
+
+    >>> spread = lambda proba_samples: proba_samples.max(axis=2).std(axis=1)
+    >>> strategy = QueryByCommittee(committee, method=spread, random_state=0)
+    >>> strategy.fit(X[::10], y[::10]).query(X, batch_size=2).shape
+    (2,)
     """
 
     def __init__(
@@ -190,14 +158,8 @@ default="vote_entropy"
         )
         self.method = method
 
-    def _check_params(self) -> None:
-        if self.method not in _METHODS:
-            raise ValueError(
-                f"method must be one of {sorted(_METHODS)}, got {self.method!r}."
-            )
-
-    def _measure(self):
-        return _METHODS[self.method]
+    def _get_method(self):
+        return self.method
 
 
 @_fill
@@ -257,5 +219,4 @@ class BALD(_DisagreementBase):
     (3,)
     """
 
-    def _measure(self):
-        return measures.mutual_information
+    _method = "mutual_information"

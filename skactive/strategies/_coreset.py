@@ -140,7 +140,7 @@ default="auto"
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
         return greedy_k_center(
-            pool.map(self._embed),
+            self._embed_pool(pool),
             batch_size,
             centres=self.labelled_embedding_,
             metric=self.metric,

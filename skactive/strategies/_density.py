@@ -11,8 +11,6 @@ hence the selected indices, do not depend on ``chunk_size`` or ``n_jobs``.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..base import QueryStrategy, QueryTags
@@ -20,7 +18,7 @@ from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import sample_indices
-from ..utils._validation import check_real
+from ..utils._validation import check_int, check_real
 from ._diversity import (
     _EmbeddingMixin,
     check_metric,
@@ -95,13 +93,16 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
     Parameters
     ----------
     %(estimator)s
-    uncertainty : str or QueryStrategy, default="entropy"
-        The uncertainty :math:`\phi`: the name of a function of
-        :mod:`skactive.measures` (e.g. ``"entropy"``, ``"margin"``,
-        ``"least_confidence"``, or ``"mutual_information"`` for an estimator
-        with ``predict_proba_samples``), or a strategy with a pointwise
+    uncertainty : str, callable, Measure or QueryStrategy, default="entropy"
+        The uncertainty :math:`\phi`: a name of
+        :data:`skactive.measures.MEASURES` (e.g. ``"entropy"``, ``"margin"``,
+        ``"least_confident"``, or ``"mutual_information"`` for an estimator
+        with ``predict_proba_samples``); a callable
+        ``uncertainty(proba) -> utilities`` of shape ``(n_samples,)``; a
+        :class:`skactive.measures.Measure`; or a strategy with a pointwise
         utility (e.g. ``MarginSampling()``), whose own estimator is replaced
-        by this strategy's fitted ``estimator_``.
+        by this strategy's fitted ``estimator_``. A measure is scored as by
+        ``UncertaintySampling(method=uncertainty)``.
     beta : float, default=1.0
         Weight of the density, ``beta >= 0``; ``0`` is plain uncertainty.
     metric : {"cosine", "euclidean"}, default="cosine"
@@ -209,15 +210,7 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         check_real(self.beta, "beta", low=0.0)
         check_metric(self.metric)
         check_embedding(self.embedding)
-        n_reference = self.n_reference
-        if n_reference is not None and (
-            not isinstance(n_reference, numbers.Integral)
-            or isinstance(n_reference, bool)
-            or n_reference < 1
-        ):
-            raise ValueError(
-                f"n_reference must be None or an int >= 1, got {n_reference!r}."
-            )
+        check_int(self.n_reference, "n_reference", allow_none=True)
 
     def _fit(self, X, y) -> None:
         self._fit_embedding(X)

@@ -5,9 +5,9 @@
 - :class:`_EmbeddingMixin`: stores the labelled set's embedding in ``_fit``
   (computed by :func:`skactive.embedding.get_embedding` from the *fitted*
   ``estimator_``) and embeds pool samples the same way;
-- :class:`_MeasureSampling` and :func:`make_uncertainty_strategy`: the pointwise
-  utility of a pre-filter, named after a function of :mod:`skactive.measures`
-  or given as a pointwise strategy;
+- :func:`make_uncertainty_strategy`: the pointwise utility of a pre-filter, a
+  measure of :mod:`skactive.measures` (by name, callable or record, scored by
+  :class:`UncertaintySampling`) or a pointwise strategy;
 - :func:`select_near_centres`: (weighted) k-means on a candidate set, then the
   member nearest each centre, distinct by construction.
 """
@@ -24,27 +24,12 @@ from sklearn.frozen import FrozenEstimator
 
 from .. import measures
 from ..base import QueryStrategy, QueryTags, get_query_tags
-from ..embedding import get_embedding
+from ..embedding import get_embedding, get_pool_embedding
 from ..utils._selection import tie_keys
-from ..utils._validation import check_proba_samples
+from ._measure import measure_query_tags
+from ._uncertainty import UncertaintySampling
 
 METRICS = ("euclidean", "cosine")
-
-# Measures of skactive.measures usable as a pre-filter utility, by input.
-PROBA_MEASURES = {
-    "least_confidence": measures.least_confidence,
-    "margin": measures.margin,
-    "entropy": measures.entropy,
-}
-SAMPLES_MEASURES = {
-    "variation_ratio": measures.variation_ratio,
-    "vote_entropy": measures.vote_entropy,
-    "consensus_entropy": measures.consensus_entropy,
-    "kl_divergence": measures.kl_divergence,
-    "mutual_information": measures.mutual_information,
-    "mean_std": measures.mean_std,
-}
-MEASURES = {**PROBA_MEASURES, **SAMPLES_MEASURES}
 
 
 # ------------------------------------------------------------------ checks
@@ -54,104 +39,65 @@ def check_metric(metric, name: str = "metric") -> None:
 
 
 def check_uncertainty(utility, name: str = "uncertainty") -> None:
-    """A measure name of :mod:`skactive.measures` or a pointwise strategy."""
-    if isinstance(utility, str):
-        if utility not in MEASURES:
+    """A measure (name, callable or record) or a pointwise strategy."""
+    if isinstance(utility, QueryStrategy):
+        if not get_query_tags(utility).pointwise_utility:
             raise ValueError(
-                f"{name} must be one of {sorted(MEASURES)} (functions of "
-                f"skactive.measures) or a pointwise QueryStrategy, got {utility!r}."
+                f"{name}={type(utility).__name__}(...) selects its batch jointly "
+                "and has no pointwise utility: pass a pointwise strategy such as "
+                "MarginSampling() or EntropySampling()."
             )
         return
-    if not isinstance(utility, QueryStrategy):
-        raise TypeError(
-            f"{name} must be a measure name or a QueryStrategy with a pointwise "
-            f"utility (e.g. MarginSampling()), got {type(utility).__name__}."
-        )
-    if not get_query_tags(utility).pointwise_utility:
-        raise ValueError(
-            f"{name}={type(utility).__name__}(...) selects its batch jointly and "
-            "has no pointwise utility: pass a pointwise strategy such as "
-            "MarginSampling() or EntropySampling()."
-        )
+    is_class = isinstance(utility, type)
+    if isinstance(utility, str | measures.Measure) or (
+        callable(utility) and not is_class
+    ):
+        measures.get_measure(utility, name=name)
+        return
+    got = f"the class {utility.__name__}" if is_class else type(utility).__name__
+    raise TypeError(
+        f"{name} must be a measure name (one of "
+        f"{', '.join(sorted(measures.MEASURES))}), a callable "
+        "proba -> utilities, a skactive.measures.Measure or a QueryStrategy "
+        f"with a pointwise utility (e.g. MarginSampling()); got {got}."
+    )
 
 
 def uncertainty_query_tags(utility) -> QueryTags:
     """What the estimator must offer for the utility ``utility``."""
-    if isinstance(utility, str):
-        samples = utility in SAMPLES_MEASURES
-        return QueryTags(
-            requires_proba=not samples,
-            requires_proba_samples=samples,
-            batch_aware=True,
-            pointwise_utility=False,
-        )
     if isinstance(utility, QueryStrategy):
         tags = get_query_tags(utility)
-        return QueryTags(
-            requires_proba=tags.requires_proba,
-            requires_proba_samples=tags.requires_proba_samples,
-            batch_aware=True,
-            pointwise_utility=False,
-        )
-    return QueryTags(batch_aware=True, pointwise_utility=False)
+    else:
+        tags = measure_query_tags(utility)
+    return QueryTags(
+        requires_proba=tags.requires_proba,
+        requires_proba_samples=tags.requires_proba_samples,
+        batch_aware=True,
+        pointwise_utility=False,
+    )
 
 
 # ------------------------------------------------------------- utilities
-class _MeasureSampling(QueryStrategy):
-    """Pointwise strategy scoring one function of :mod:`skactive.measures`."""
-
-    def __init__(
-        self,
-        estimator=None,
-        *,
-        measure="margin",
-        batch_size=1,
-        chunk_size=None,
-        n_jobs=None,
-        pool_subsample=None,
-        random_state=None,
-        warm_start=False,
-    ):
-        super().__init__(
-            estimator,
-            batch_size=batch_size,
-            chunk_size=chunk_size,
-            n_jobs=n_jobs,
-            pool_subsample=pool_subsample,
-            random_state=random_state,
-            warm_start=warm_start,
-        )
-        self.measure = measure
-
-    def _query_tags(self) -> QueryTags:
-        samples = self.measure in SAMPLES_MEASURES
-        return QueryTags(requires_proba=not samples, requires_proba_samples=samples)
-
-    def _check_params(self) -> None:
-        check_uncertainty(self.measure, "measure")
-
-    def _utility(self, X, context=None) -> np.ndarray:
-        if self.measure in SAMPLES_MEASURES:
-            proba_samples = check_proba_samples(
-                self.estimator_.predict_proba_samples(X), X.shape[0]
-            )
-            return SAMPLES_MEASURES[self.measure](proba_samples)
-        return PROBA_MEASURES[self.measure](self.estimator_.predict_proba(X))
-
-
 def make_uncertainty_strategy(owner: QueryStrategy, X, y) -> QueryStrategy:
     """The fitted pointwise strategy scoring ``owner.uncertainty`` on the pool.
 
-    It wraps ``owner.estimator_`` in a :class:`~sklearn.frozen.FrozenEstimator`
-    (no second fit) and inherits the owner's ``chunk_size``, ``n_jobs`` and
+    A measure (name, callable or record) is scored by
+    :class:`UncertaintySampling`; a strategy is cloned. Its estimator is
+    ``owner.estimator_`` wrapped in a :class:`~sklearn.frozen.FrozenEstimator`
+    (no second fit), and it inherits the owner's ``chunk_size``, ``n_jobs`` and
     ``random_state``, so its scores are chunked and parallel like the owner's.
     """
     utility = owner.uncertainty
-    strategy = (
-        _MeasureSampling(measure=utility)
-        if isinstance(utility, str)
-        else clone(utility)
-    )
+    if isinstance(utility, QueryStrategy):
+        strategy = clone(utility)
+    else:
+        # A user's function checks its output with errors naming "uncertainty".
+        method = (
+            utility
+            if isinstance(utility, str)
+            else measures.get_measure(utility, name="uncertainty")
+        )
+        strategy = UncertaintySampling(method=method)
     params = {
         "estimator": FrozenEstimator(owner.estimator_),
         "batch_size": 1,
@@ -177,7 +123,15 @@ class _EmbeddingMixin:
         )
 
     def _embed(self, X) -> np.ndarray:
-        Z = get_embedding(self.estimator_, X, self.embedding)
+        return self._check_embedded(get_embedding(self.estimator_, X, self.embedding))
+
+    def _embed_pool(self, pool) -> np.ndarray:
+        """The embedding of a :class:`~skactive.utils.Pool`'s candidate rows."""
+        return self._check_embedded(
+            get_pool_embedding(self.estimator_, pool, self.embedding)
+        )
+
+    def _check_embedded(self, Z) -> np.ndarray:
         expected = self.labelled_embedding_.shape[1]
         if Z.shape[1] != expected:
             raise ValueError(

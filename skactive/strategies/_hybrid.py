@@ -159,15 +159,21 @@ _HYBRID_DOC_COMMON = """%(batch_size)s
         names.
 """
 
-_UNCERTAINTY_DOC = """uncertainty : str or QueryStrategy, default="margin"
-        Informativeness of the pre-filter: the name of a function of
-        :mod:`skactive.measures` (``"margin"``, ``"entropy"``,
-        ``"least_confidence"`` on ``predict_proba``; ``"mutual_information"``,
+_UNCERTAINTY_DOC = """uncertainty : str, callable, Measure or QueryStrategy, \
+default="margin"
+        Informativeness of the pre-filter: a name of
+        :data:`skactive.measures.MEASURES` (``"margin"``, ``"entropy"``,
+        ``"least_confident"`` on ``predict_proba``; ``"mutual_information"``,
         ``"vote_entropy"``, ``"kl_divergence"``, ``"consensus_entropy"``,
-        ``"variation_ratio"``, ``"mean_std"`` on ``predict_proba_samples``),
-        or a strategy with a pointwise utility (e.g. ``EntropySampling()``,
-        ``QueryByCommittee()``, ``InformationDensity()``), whose own estimator
-        is replaced by this strategy's fitted ``estimator_``."""
+        ``"variation_ratio"``, ``"mean_std"`` on ``predict_proba_samples``);
+        a callable ``uncertainty(proba) -> utilities`` of shape
+        ``(n_samples,)``, higher meaning more informative; a
+        :class:`skactive.measures.Measure`; or a strategy with a pointwise
+        utility (e.g. ``EntropySampling()``, ``QueryByCommittee()``,
+        ``InformationDensity()``), whose own estimator is replaced by this
+        strategy's fitted ``estimator_``. A measure is scored by
+        :class:`UncertaintySampling` (``uncertainty_strategy_``), as
+        ``UncertaintySampling(method=uncertainty)``."""
 
 _BETA_DOC = """beta : float, default=10
         Pre-filter size factor: the ``ceil(beta * batch_size)`` samples of
@@ -187,9 +193,19 @@ callable, default="auto"
         embedded."""
 
 
-@fill_doc
+# The docstrings of the hybrids (HybridSampling, DiverseMiniBatch).
+_fill_hybrid_doc = fill_doc(
+    uncertainty=_UNCERTAINTY_DOC,
+    beta=_BETA_DOC,
+    metric=_METRIC_DOC,
+    embedding=_EMBEDDING_DOC,
+    hybrid_common=_HYBRID_DOC_COMMON,
+)
+
+
+@_fill_hybrid_doc
 class HybridSampling(_PrefilterStrategy):
-    __doc__ = f"""Uncertainty pre-filter, then a diversity selector on top.
+    """Uncertainty pre-filter, then a diversity selector on top.
 
     A generic two-stage hybrid: the ``ceil(beta * k)`` most informative pool
     samples under ``uncertainty`` are the candidates, and ``selector`` picks a
@@ -212,14 +228,14 @@ class HybridSampling(_PrefilterStrategy):
     Parameters
     ----------
     %(estimator)s
-    {_UNCERTAINTY_DOC}
-    selector : {{"coreset", "kmeans", "weighted_kmeans"}} or callable, \
+    %(uncertainty)s
+    selector : {"coreset", "kmeans", "weighted_kmeans"} or callable, \
 default="coreset"
         The diversity selector, see above.
-    {_BETA_DOC}
-    {_METRIC_DOC}
-    {_EMBEDDING_DOC}
-    {_HYBRID_DOC_COMMON}
+    %(beta)s
+    %(metric)s
+    %(embedding)s
+    %(hybrid_common)s
     See Also
     --------
     DiverseMiniBatch : the weighted k-means hybrid of Zhdanov (2019).

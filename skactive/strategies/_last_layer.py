@@ -19,10 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 
-from ..embedding import get_embedding
+from ..embedding import get_embedding, get_pool_embedding, unwrap_estimator
 from ..utils._pool import Pool
 
 __all__ = ["LastLayer", "last_layer"]
@@ -30,13 +28,7 @@ __all__ = ["LastLayer", "last_layer"]
 
 def _final_estimator(estimator):
     """The model that owns the last layer (through frozen wrappers and pipelines)."""
-    while True:
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-        elif isinstance(estimator, Pipeline):
-            estimator = estimator[-1]
-        else:
-            return estimator
+    return unwrap_estimator(estimator, final=True)
 
 
 def _one_weight_vector(estimator, n_classes: int) -> bool:
@@ -106,10 +98,8 @@ class LastLayer:
         return np.einsum("ij,ij->i", h, h, dtype=np.float64) + self.bias
 
 
-def _factors(X, estimator, embedding):
-    """Probabilities (float64) and last-layer input of the rows ``X``."""
-    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-    return proba, get_embedding(estimator, X, embedding)
+def _proba(X, estimator) -> np.ndarray:
+    return np.asarray(estimator.predict_proba(X), dtype=np.float64)
 
 
 def last_layer(estimator, X, embedding="auto") -> LastLayer:
@@ -130,9 +120,10 @@ def last_layer(estimator, X, embedding="auto") -> LastLayer:
     layer : LastLayer
     """
     if isinstance(X, Pool):
-        proba, h = X.map(_factors, estimator, embedding)
+        proba = X.map(_proba, estimator)
+        h = get_pool_embedding(estimator, X, embedding)
     else:
-        proba, h = _factors(X, estimator, embedding)
+        proba, h = _proba(X, estimator), get_embedding(estimator, X, embedding)
     return LastLayer(
         proba=proba,
         embedding=h,

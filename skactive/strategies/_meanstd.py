@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .. import measures
 from ._committee import _DisagreementBase, _fill
 
 __all__ = ["MeanSTD"]
@@ -72,5 +71,4 @@ class MeanSTD(_DisagreementBase):
     (3,)
     """
 
-    def _measure(self):
-        return measures.mean_std
+    _method = "mean_std"

@@ -1,13 +1,9 @@
-"""Uncertainty sampling: least confident, margin, entropy, variation ratio."""
+"""Uncertainty sampling: any measure by name or callable; the classic four named."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import measures
-from ..base import QueryStrategy
 from ..utils._docstrings import fill_doc
-from ..utils._validation import check_proba_samples
+from ._measure import _MeasureStrategy
 
 __all__ = [
     "EntropySampling",
@@ -18,77 +14,16 @@ __all__ = [
 ]
 
 
-def _variation_ratio(estimator, X) -> np.ndarray:
-    """MC/committee variation ratio when the estimator offers samples.
-
-    Falls back to the variation ratio of the predictive distribution,
-    ``1 - max p``, which equals least confidence.
-    """
-    if hasattr(estimator, "predict_proba_samples"):
-        proba_samples = check_proba_samples(
-            estimator.predict_proba_samples(X), X.shape[0]
-        )
-        return measures.variation_ratio(proba_samples)
-    return measures.least_confidence(estimator.predict_proba(X))
-
-
-def _on_proba(measure):
-    return lambda estimator, X: measure(estimator.predict_proba(X))
-
-
-_METHODS = {
-    "least_confident": _on_proba(measures.least_confidence),
-    "margin": _on_proba(measures.margin),
-    "entropy": _on_proba(measures.entropy),
-    "variation_ratio": _variation_ratio,
-}
-
-
-class _UncertaintyBase(QueryStrategy):
-    """Pointwise strategy scoring ``predict_proba`` with one measure."""
-
-    _method: str
-
-    def _get_method(self) -> str:
-        return self._method
-
-    def _utility(self, X, context=None) -> np.ndarray:
-        return _METHODS[self._get_method()](self.estimator_, X)
-
-
-_COMMON_DOC = """
-    Parameters
-    ----------
-    %(estimator)s
-    %(batch_size)s
-    %(chunk_size)s
-    %(n_jobs)s
-    %(pool_subsample)s
-    %(random_state)s
-    %(warm_start)s
-
-    Attributes
-    ----------
-    estimator_ : classifier
-        The fitted clone of ``estimator``.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    n_features_in_ : int
-        Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during ``fit``, when ``X`` has string column
-        names.
-"""
-
-
 @fill_doc
-class UncertaintySampling(_UncertaintyBase):
-    """Query the samples whose predicted class the model is least sure of.
+class UncertaintySampling(_MeasureStrategy):
+    """Query the samples the model is least sure of, by any measure.
 
-    One class for the four classic measures of uncertainty sampling, chosen
-    by ``method``; the named classes :class:`LeastConfidentSampling`,
-    :class:`MarginSampling`, :class:`EntropySampling` and
-    :class:`VariationRatioSampling` fix it.
+    The pool is scored by ``method``: a measure of
+    :data:`skactive.measures.MEASURES` by name, or a function of your own, so
+    a custom utility is one argument. The named classes
+    :class:`LeastConfidentSampling`, :class:`MarginSampling`,
+    :class:`EntropySampling` and :class:`VariationRatioSampling` fix the four
+    classic measures:
 
     ========================  ================================================
     ``method``                utility of a sample (higher = queried first)
@@ -102,13 +37,22 @@ class UncertaintySampling(_UncertaintyBase):
                               otherwise :math:`1 - \\max_c p_c`
     ========================  ================================================
 
+    The measures of disagreement (``"vote_entropy"``,
+    ``"consensus_entropy"``, ``"kl_divergence"``, ``"mutual_information"``,
+    ``"mean_std"``, see :class:`QueryByCommittee`) are accepted too; they need
+    an estimator with ``predict_proba_samples``.
+
     Parameters
     ----------
     %(estimator)s
-    method : {"least_confident", "margin", "entropy", "variation_ratio"}, \
-default="margin"
-        The uncertainty measure, see the table above and
-        :mod:`skactive.measures`.
+    method : str, callable or Measure, default="margin"
+        The measure: a name of :data:`skactive.measures.MEASURES` (see the
+        table above); a callable ``method(proba) -> utilities`` taking the
+        ``predict_proba`` output of shape ``(n_samples, n_classes)`` and
+        returning an array of shape ``(n_samples,)``, higher meaning more
+        informative (a wrong shape or a NaN utility is a ``ValueError``
+        naming ``method``); or a :class:`skactive.measures.Measure` record,
+        which can read ``predict_proba_samples`` instead.
     %(batch_size)s
     %(chunk_size)s
     %(n_jobs)s
@@ -131,7 +75,10 @@ default="margin"
     See Also
     --------
     RandomSampling : the baseline.
-    skactive.measures : the formulas as functions of probabilities.
+    QueryByCommittee : the same over a committee, where a callable reads the
+        members' probabilities.
+    skactive.measures : the formulas as functions of probabilities, and
+        their registry.
 
     References
     ----------
@@ -148,6 +95,13 @@ default="margin"
     ...                                batch_size=3, random_state=0)
     >>> strategy.fit(X[::10], y[::10]).query(X).shape
     (3,)
+
+    A utility of your own, here the probability of class 2:
+
+    >>> strategy = UncertaintySampling(LogisticRegression(),
+    ...                                method=lambda proba: proba[:, 2])
+    >>> strategy.fit(X[::10], y[::10]).query(X, batch_size=2).shape
+    (2,)
     """
 
     def __init__(
@@ -173,98 +127,126 @@ default="margin"
         )
         self.method = method
 
-    def _get_method(self) -> str:
+    def _get_method(self):
         return self.method
 
-    def _check_params(self) -> None:
-        if self.method not in _METHODS:
-            raise ValueError(
-                f"method must be one of {sorted(_METHODS)}, got {self.method!r}."
-            )
 
+# The docstring of a named uncertainty strategy; fill_doc fills the values of
+# each class (title, formula, method, reference, name) and the shared ones.
+_NAMED_DOC = """%(title)s
 
-def _named(method: str, title: str, formula: str, reference: str, doc_example: str):
-    """Docstring of a named uncertainty strategy."""
-    return f"""{title}
+    Utility: %(formula)s. Equivalent to
+    ``UncertaintySampling(method="%(method)s")``.
 
-    Utility: {formula}. Equivalent to
-    ``UncertaintySampling(method="{method}")``.
-{_COMMON_DOC}
+    Parameters
+    ----------
+    %(estimator)s
+    %(batch_size)s
+    %(chunk_size)s
+    %(n_jobs)s
+    %(pool_subsample)s
+    %(random_state)s
+    %(warm_start)s
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
     See Also
     --------
     UncertaintySampling : all uncertainty measures in one class.
 
     References
     ----------
-    .. [1] {reference}
+    .. [1] %(reference)s
 
     Examples
     --------
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from skactive import {doc_example}
+    >>> from skactive import %(name)s
     >>> X, y = load_iris(return_X_y=True)
-    >>> strategy = {doc_example}(LogisticRegression(), batch_size=3, random_state=0)
+    >>> strategy = %(name)s(LogisticRegression(), batch_size=3, random_state=0)
     >>> strategy.fit(X[::10], y[::10]).query(X).shape
     (3,)
     """
 
 
-@fill_doc
-class LeastConfidentSampling(_UncertaintyBase):
-    __doc__ = _named(
-        "least_confident",
-        "Query the samples whose most probable class has the lowest probability.",
-        ":math:`1 - \\max_c p_c`",
+@fill_doc(
+    title="Query the samples whose most probable class has the lowest probability.",
+    formula=":math:`1 - \\max_c p_c`",
+    method="least_confident",
+    reference=(
         'D. D. Lewis and W. A. Gale, "A sequential algorithm for training text '
-        'classifiers", SIGIR 1994.',
-        "LeastConfidentSampling",
-    )
+        'classifiers", SIGIR 1994.'
+    ),
+    name="LeastConfidentSampling",
+)
+class LeastConfidentSampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "least_confident"
 
 
-@fill_doc
-class MarginSampling(_UncertaintyBase):
-    __doc__ = _named(
-        "margin",
-        "Query the samples with the smallest gap between the two best classes.",
-        ":math:`1 - (p_{(1)} - p_{(2)})`",
+@fill_doc(
+    title="Query the samples with the smallest gap between the two best classes.",
+    formula=":math:`1 - (p_{(1)} - p_{(2)})`",
+    method="margin",
+    reference=(
         'T. Scheffer, C. Decomain and S. Wrobel, "Active hidden Markov models '
-        'for information extraction", IDA 2001.',
-        "MarginSampling",
-    )
+        'for information extraction", IDA 2001.'
+    ),
+    name="MarginSampling",
+)
+class MarginSampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "margin"
 
 
-@fill_doc
-class EntropySampling(_UncertaintyBase):
-    __doc__ = _named(
-        "entropy",
-        "Query the samples whose predicted distribution has the highest entropy.",
+@fill_doc(
+    title="Query the samples whose predicted distribution has the highest entropy.",
+    formula=(
         ":math:`-\\sum_c p_c \\log p_c`; over an MC-Dropout network or a "
-        "committee this is the entropy of the mean prediction",
+        "committee this is the entropy of the mean prediction"
+    ),
+    method="entropy",
+    reference=(
         'B. Settles, "Active Learning Literature Survey", 2009, section 3.1; '
         'Y. Gal, R. Islam and Z. Ghahramani, "Deep Bayesian Active Learning '
-        'with Image Data", ICML 2017.',
-        "EntropySampling",
-    )
+        'with Image Data", ICML 2017.'
+    ),
+    name="EntropySampling",
+)
+class EntropySampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "entropy"
 
 
-@fill_doc
-class VariationRatioSampling(_UncertaintyBase):
-    __doc__ = _named(
-        "variation_ratio",
-        "Query the samples whose members (or MC passes) vote least unanimously.",
+@fill_doc(
+    title="Query the samples whose members (or MC passes) vote least unanimously.",
+    formula=(
         ":math:`1 - f_m/T`, the share of the ``T`` members' votes that "
         "do not go to the modal class, when the estimator has "
         "``predict_proba_samples`` (a committee or an MC-Dropout network); "
         "for a single probabilistic model, :math:`1 - \\max_c p_c` (the "
         "variation ratio of the predictive distribution, equal to least "
-        "confidence)",
+        "confidence)"
+    ),
+    method="variation_ratio",
+    reference=(
         'L. C. Freeman, "Elementary Applied Statistics", 1965; Y. Gal, R. '
         'Islam and Z. Ghahramani, "Deep Bayesian Active Learning with Image '
-        'Data", ICML 2017.',
-        "VariationRatioSampling",
-    )
+        'Data", ICML 2017.'
+    ),
+    name="VariationRatioSampling",
+)
+class VariationRatioSampling(_MeasureStrategy):
+    __doc__ = _NAMED_DOC
     _method = "variation_ratio"

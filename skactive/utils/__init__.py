@@ -1,25 +1,36 @@
-"""Utilities shared by the query strategies: selection and validation."""
+"""Helpers for writing query strategies: the pool, parameter and protocol checks.
 
-from ._pool import Pool, check_candidates
-from ._selection import TopK, draw_salt, tie_keys, top_k
-from ._validation import (
+The public, stable helpers are the names of ``__all__`` (as in
+:mod:`sklearn.utils`): :class:`Pool`, what a strategy's hooks receive of the
+pool, and checks that raise errors naming the parameter and saying what was
+expected. :mod:`skactive.utils.discovery` lists skactive's estimators.
+
+Modules with a leading underscore (``skactive.utils._selection``...) are
+private, and so are the query engine's helpers that this package imports for
+skactive's own use (``TopK``, ``top_k``, ``tie_keys``, ``draw_salt``,
+``check_batch_size``, ``check_candidates``, ``check_chunk_size``,
+``check_pool_subsample``): they may change without notice.
+"""
+
+# The private helpers (see above) are imported for skactive's own modules.
+from ._pool import Pool, check_candidates  # noqa: F401
+from ._selection import TopK, draw_salt, tie_keys, top_k  # noqa: F401
+from ._validation import (  # noqa: F401
     check_batch_size,
     check_chunk_size,
     check_has_method,
+    check_int,
+    check_multiple_classes,
     check_pool_subsample,
     check_proba_samples,
+    check_real,
 )
 
 __all__ = [
     "Pool",
-    "TopK",
-    "check_batch_size",
-    "check_candidates",
-    "check_chunk_size",
     "check_has_method",
-    "check_pool_subsample",
+    "check_int",
+    "check_multiple_classes",
     "check_proba_samples",
-    "draw_salt",
-    "tie_keys",
-    "top_k",
+    "check_real",
 ]

@@ -1,6 +1,26 @@
-"""Docstring fragments shared by every strategy, written once.
+"""Docstring fragments, written once: the one mechanism for shared text.
 
-A docstring uses ``%(name)s`` placeholders, filled by :func:`fill_doc`.
+A docstring uses ``%(name)s`` placeholders, filled by :func:`fill_doc` from
+the fragments shared by the whole package (the table below: ``estimator``,
+``batch_size``, ``random_state``...) and from fragments of one module, given
+to the decorator as keyword arguments (as imbalanced-learn's
+``Substitution``)::
+
+    _METRIC_DOC = '''metric : {"euclidean", "cosine"}, default="euclidean"
+            The distance.'''
+
+    @fill_doc(metric=_METRIC_DOC)
+    class MyStrategy(QueryStrategy):
+        '''One line.
+
+        Parameters
+        ----------
+        %(estimator)s
+        %(metric)s
+        '''
+
+A fragment of one module may itself use the shared fragments. A literal
+``%`` in a filled docstring is written ``%%``.
 """
 
 from __future__ import annotations
@@ -45,8 +65,18 @@ _FRAGMENTS = {
 }
 
 
-def fill_doc(obj):
-    """Replace ``%(name)s`` placeholders in ``obj.__doc__`` with the fragments."""
-    if obj.__doc__:
-        obj.__doc__ = obj.__doc__ % _FRAGMENTS
-    return obj
+def fill_doc(obj=None, /, **fragments):
+    """Fill the ``%(name)s`` placeholders of ``obj.__doc__``.
+
+    Use as ``@fill_doc`` (the shared fragments) or ``@fill_doc(name=text,
+    ...)`` (the shared fragments and these, which may use the shared ones).
+    """
+    table = dict(_FRAGMENTS)
+    table.update({name: text % _FRAGMENTS for name, text in fragments.items()})
+
+    def fill(obj):
+        if obj.__doc__:
+            obj.__doc__ = obj.__doc__ % table
+        return obj
+
+    return fill if obj is None else fill(obj)

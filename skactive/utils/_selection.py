@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["TopK", "draw_salt", "tie_keys", "top_k"]
+__all__ = ["TopK", "argmax", "draw_salt", "tie_keys", "top_k"]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -34,6 +34,19 @@ def tie_keys(indices: np.ndarray, salt: np.uint64) -> np.ndarray:
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
     return z ^ (z >> np.uint64(31))
+
+
+def argmax(values: np.ndarray, rng: np.random.RandomState) -> int:
+    """Index of the maximum of ``values``, ties broken by tie keys.
+
+    The same rule as :func:`top_k` with ``k = 1``, for selections that pick
+    one sample at a time; a salt is drawn from ``rng`` only when there is a
+    tie.
+    """
+    best = np.flatnonzero(values == values.max())
+    if best.shape[0] == 1:
+        return int(best[0])
+    return int(best[np.argmin(tie_keys(best, draw_salt(rng)))])
 
 
 def top_k(

@@ -13,6 +13,8 @@ __all__ = [
     "check_batch_size",
     "check_chunk_size",
     "check_has_method",
+    "check_int",
+    "check_multiple_classes",
     "check_pool_subsample",
     "check_proba_samples",
     "check_real",
@@ -47,29 +49,137 @@ def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def check_batch_size(batch_size, name: str = "batch_size") -> int:
-    """Return ``batch_size`` as a positive int or raise a clear error."""
-    if not _is_int(batch_size):
-        raise TypeError(
-            f"{name} must be a positive int, got {batch_size!r} "
-            f"of type {type(batch_size).__name__}."
+def check_int(value, name: str, *, low: int = 1, allow_none: bool = False):
+    """Return ``value`` as an int ``>= low``, else an error naming ``name``.
+
+    The one check of every count parameter (``batch_size``, ``n_members``,
+    ``n_mc_samples``...). It follows :func:`sklearn.utils.check_scalar`
+    (``TypeError`` for the wrong type, ``ValueError`` for the wrong value) but
+    rejects booleans (``True`` is not a count) and says what was expected in
+    words.
+
+    Parameters
+    ----------
+    value : object
+        The parameter's value.
+    name : str
+        The parameter's name, for the error message.
+    low : int, default=1
+        The smallest valid value.
+    allow_none : bool, default=False
+        Whether ``None`` is valid (it is then returned as is).
+
+    Returns
+    -------
+    value : int or None
+        ``value`` as a Python int (``None`` when ``allow_none`` and it is).
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not an int (``numbers.Integral``, not a bool).
+    ValueError
+        ``value`` is smaller than ``low``.
+
+    Examples
+    --------
+    >>> from skactive.utils import check_int
+    >>> check_int(3, "n_members")
+    3
+    >>> check_int(0, "n_members")
+    Traceback (most recent call last):
+    ...
+    ValueError: n_members must be >= 1, got 0.
+    """
+    if value is None and allow_none:
+        return None
+    if not _is_int(value):
+        expected = {1: "a positive int", 0: "a non-negative int"}.get(
+            low, f"an int >= {low}"
         )
-    if batch_size < 1:
-        raise ValueError(f"{name} must be >= 1, got {batch_size}.")
-    return int(batch_size)
-
-
-def check_real(value, name: str, *, low: float, include_low: bool = True) -> float:
-    """``value`` as a float ``>= low`` (or ``> low``), else a clear error."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        if allow_none:
+            expected = f"None or {expected}"
         raise TypeError(
-            f"{name} must be a real number, got {value!r} of type "
-            f"{type(value).__name__}."
+            f"{name} must be {expected}, got {value!r} of type {type(value).__name__}."
+        )
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}.")
+    return int(value)
+
+
+def check_batch_size(batch_size, name: str = "batch_size") -> int:
+    """Return ``batch_size`` as a positive int: :func:`check_int` for it."""
+    return check_int(batch_size, name)
+
+
+def check_real(
+    value,
+    name: str,
+    *,
+    low: float,
+    high: float | None = None,
+    include_low: bool = True,
+    include_high: bool = True,
+    allow_none: bool = False,
+):
+    """Return ``value`` as a finite float in its interval, else an error naming it.
+
+    The one check of every real parameter (``beta``, ``loss_weight``, a
+    threshold or a rate in ``[0, 1]``...), :func:`check_int`'s twin:
+    ``TypeError`` for the wrong type (booleans included), ``ValueError`` for
+    a value outside the interval, NaN or infinity.
+
+    Parameters
+    ----------
+    value : object
+        The parameter's value.
+    name : str
+        The parameter's name, for the error message.
+    low : float
+        The lower bound.
+    high : float, default=None
+        The upper bound, ``None`` for none.
+    include_low, include_high : bool, default=True
+        Whether the bounds are valid values.
+    allow_none : bool, default=False
+        Whether ``None`` is valid (it is then returned as is).
+
+    Returns
+    -------
+    value : float or None
+        ``value`` as a Python float (``None`` when ``allow_none`` and it is).
+
+    Examples
+    --------
+    >>> from skactive.utils import check_real
+    >>> check_real(0.5, "noise_rate", low=0.0, high=1.0)
+    0.5
+    >>> check_real(1.5, "noise_rate", low=0.0, high=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: noise_rate must be finite and in [0.0, 1.0], got 1.5.
+    """
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        expected = "None or a real number" if allow_none else "a real number"
+        raise TypeError(
+            f"{name} must be {expected}, got {value!r} of type {type(value).__name__}."
         )
     value = float(value)
-    if not np.isfinite(value) or value < low or (value == low and not include_low):
-        bound = ">=" if include_low else ">"
-        raise ValueError(f"{name} must be finite and {bound} {low}, got {value}.")
+    too_low = value < low or (value == low and not include_low)
+    too_high = high is not None and (
+        value > high or (value == high and not include_high)
+    )
+    if not np.isfinite(value) or too_low or too_high:
+        if high is None:
+            bounds = f"{'>=' if include_low else '>'} {low}"
+        else:
+            bounds = (
+                f"in {'[' if include_low else '('}{low}, {high}"
+                f"{']' if include_high else ')'}"
+            )
+        raise ValueError(f"{name} must be finite and {bounds}, got {value}.")
     return value
 
 
@@ -92,7 +202,7 @@ def check_chunk_size(
         if n_jobs > 1:
             rows = min(rows, max(1024, math.ceil(n_rows / (4 * n_jobs))))
         return rows
-    return check_batch_size(chunk_size, name="chunk_size")
+    return check_int(chunk_size, "chunk_size")
 
 
 def check_pool_subsample(pool_subsample, n_pool: int, batch_size: int) -> int | None:
@@ -105,11 +215,7 @@ def check_pool_subsample(pool_subsample, n_pool: int, batch_size: int) -> int | 
     if pool_subsample is None:
         return None
     if _is_int(pool_subsample):
-        if pool_subsample < 1:
-            raise ValueError(
-                f"pool_subsample must be >= 1 as an int, got {pool_subsample}."
-            )
-        m = int(pool_subsample)
+        m = check_int(pool_subsample, "pool_subsample")
     elif isinstance(pool_subsample, numbers.Real) and not isinstance(
         pool_subsample, bool
     ):
@@ -128,7 +234,26 @@ def check_pool_subsample(pool_subsample, n_pool: int, batch_size: int) -> int | 
 
 
 def check_has_method(estimator, method: str, name: str = "estimator") -> None:
-    """Raise a ``TypeError`` naming the parameter when ``method`` is missing."""
+    """Raise a ``TypeError`` naming the parameter when ``method`` is missing.
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator (or any object) to check.
+    method : str
+        The method it needs, e.g. ``"predict_proba"``.
+    name : str, default="estimator"
+        The parameter's name, for the error message.
+
+    Examples
+    --------
+    >>> from sklearn.svm import SVC
+    >>> from skactive.utils import check_has_method
+    >>> check_has_method(SVC(), "predict_proba")
+    Traceback (most recent call last):
+    ...
+    TypeError: estimator must implement predict_proba; got SVC, which does not. ...
+    """
     if not hasattr(estimator, method):
         raise TypeError(
             f"{name} must implement {method}; got "
@@ -139,6 +264,34 @@ def check_has_method(estimator, method: str, name: str = "estimator") -> None:
                 if method == "predict_proba"
                 else ""
             )
+        )
+
+
+def check_multiple_classes(classes) -> None:
+    """Raise a ``ValueError`` unless ``classes`` holds at least 2 labels.
+
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,)
+        The distinct labels of ``y`` (``np.unique(y)``).
+
+    Examples
+    --------
+    >>> from skactive.utils import check_multiple_classes
+    >>> check_multiple_classes(["cat"])
+    Traceback (most recent call last):
+    ...
+    ValueError: y contains only one class ('cat'): the labelled set needs ...
+    """
+    if len(classes) < 2:
+        found = "no class"
+        if len(classes):
+            label = classes[0]
+            label = label.item() if isinstance(label, np.generic) else label
+            found = f"only one class ({label!r})"
+        raise ValueError(
+            f"y contains {found}: the labelled set needs samples of at least 2 "
+            "classes to fit a classifier."
         )
 
 

@@ -13,6 +13,9 @@ __all__ = ["all_estimators"]
 # Subpackages that need optional dependencies; skipped when those are missing.
 _OPTIONAL = ("skactive.deep",)
 
+# Base classes: estimators to subclass, not to use (they have no hook).
+_BASE_CLASSES = frozenset({"BaseQueryStrategy", "QueryStrategy"})
+
 
 def all_estimators() -> list[tuple[str, type]]:
     """Public, concrete estimator classes of skactive, sorted by name.
@@ -48,7 +51,7 @@ def all_estimators() -> list[tuple[str, type]]:
                 and not name.startswith("_")
                 and cls.__module__.startswith("skactive")
                 and not inspect.isabstract(cls)
-                and name != "QueryStrategy"
+                and name not in _BASE_CLASSES
             ):
                 found[name] = cls
     return sorted(found.items())
