@@ -17,7 +17,7 @@ from ..metrics import (
 from ..strategies import RandomSampling
 from ..utils._validation import check_int
 from ._core import draw_seeds
-from ._session import check_strategy
+from ._session import check_query_strategy
 from ._simulate import _flat_history, _import_pandas, simulate
 
 __all__ = ["ComparisonResult", "compare"]
@@ -338,7 +338,7 @@ def _check_strategies(strategies) -> dict:
     if not named:
         raise ValueError("strategies is empty.")
     for name, strategy in named.items():
-        check_strategy(strategy, f"strategies[{name!r}]")
+        check_query_strategy(strategy, f"strategies[{name!r}]")
     return named
 
 

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from ..utils._validation import check_batch_size, check_int, check_multiple_classes
-from ._session import ActiveLearner, check_strategy
+from ._session import ActiveLearner, check_query_strategy
 
 __all__ = [
     "check_loop_params",
@@ -32,7 +32,7 @@ _SEED_MAX = np.iinfo(np.int32).max
 
 def check_loop_params(strategy, initial_size, budget, batch_size) -> None:
     """Validate the parameters of a simulated loop, naming the bad one."""
-    check_strategy(strategy)
+    check_query_strategy(strategy)
     check_int(initial_size, "initial_size", low=2)  # two classes at least
     check_int(budget, "budget", low=0, allow_none=True)
     if batch_size is not None:

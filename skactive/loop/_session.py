@@ -31,10 +31,10 @@ from ._persist import (
     write_session,
 )
 
-__all__ = ["ActiveLearner", "check_strategy", "map_candidates", "max_proba"]
+__all__ = ["ActiveLearner", "check_query_strategy", "map_candidates", "max_proba"]
 
 
-def check_strategy(strategy, name: str = "strategy") -> None:
+def check_query_strategy(strategy, name: str = "strategy") -> None:
     """A query strategy: ``fit``, and ``query`` with ``candidates=``."""
     for method in ("fit", "query"):
         if not hasattr(strategy, method):
@@ -265,7 +265,7 @@ class ActiveLearner:
         autosave=None,
         random_state=None,
     ):
-        check_strategy(strategy)
+        check_query_strategy(strategy)
         if isinstance(X_pool, list | tuple):
             X_pool = np.asarray(X_pool)
         n_pool = _num_samples(X_pool)
