@@ -38,7 +38,7 @@ def test_simulate_prints_a_table_and_writes_results(tmp_path, capsys):
         [
             "simulate", "--dataset", "iris", "--strategies", "random,margin",
             "--initial-size", "6", "--batch-size", "6", "--budget", "24",
-            "--repeats", "2", "--output", str(out), "--quiet",
+            "--repeats", "2", "--output", str(out),
         ]
     )  # fmt: skip
     assert status == 0
@@ -65,12 +65,14 @@ def test_simulate_on_a_csv_file(tmp_path, capsys):
         [
             "simulate", "--dataset", str(path), "--label-column", "species",
             "--strategies", "entropy", "--budget", "10", "--batch-size", "5",
-            "--initial-size", "5", "--repeats", "1", "--quiet",
+            "--initial-size", "5", "--repeats", "1", "--progress",
             "--output", str(tmp_path / "o"),
         ]
     )  # fmt: skip
     assert status == 0
-    assert "4 features, 3 classes" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "4 features, 3 classes" in captured.out
+    assert "compare" in captured.err  # the progress bar, asked for
 
 
 def test_query_teach_resume(tmp_path, pool_csv, capsys):

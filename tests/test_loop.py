@@ -51,15 +51,15 @@ def blobs():
     return X, y
 
 
-_SEEN_POOL_SIZES = []
+_SEEN_QUERIES = []
 
 
 class _SpyMargin(MarginSampling):
-    """Records the size of the pool each query is asked about."""
+    """Records the pool and the candidate rows each query is asked about."""
 
-    def query(self, X_pool, batch_size=None, *, return_utilities=False):
-        _SEEN_POOL_SIZES.append(X_pool.shape[0])
-        return super().query(X_pool, batch_size, return_utilities=return_utilities)
+    def query(self, X_pool, batch_size=None, *, candidates=None, **kwargs):
+        _SEEN_QUERIES.append((X_pool, candidates))
+        return super().query(X_pool, batch_size, candidates=candidates, **kwargs)
 
 
 # ---------------------------------------------------------------- session
@@ -68,9 +68,11 @@ def test_query_returns_unlabelled_global_indices(blobs):
     learner = ActiveLearner(_SpyMargin(LR, batch_size=7), X, random_state=0)
     learner.teach(np.arange(20), y[:20])
     for _ in range(4):
-        _SEEN_POOL_SIZES.clear()
+        _SEEN_QUERIES.clear()
         idx = learner.query()
-        assert [learner.n_unlabelled] == _SEEN_POOL_SIZES  # unlabelled rows only
+        ((pool, candidates),) = _SEEN_QUERIES
+        assert pool is X  # the pool itself, not a copy of its unlabelled rows
+        np.testing.assert_array_equal(candidates, learner.unlabelled_indices)
         assert idx.shape == (7,) and len(np.unique(idx)) == 7
         assert not learner.labelled_mask[idx].any()
         assert idx.min() >= 0 and idx.max() < len(X)
@@ -96,7 +98,6 @@ def test_single_class_falls_back_to_random_until_two_classes(blobs):
     learner.teach(ones, y[ones])
     assert learner.is_fitted
     assert learner.strategy_.classes_.tolist() == [0, 1]
-    _SEEN_POOL_SIZES.clear()
     assert learner.query().shape == (5,)
 
 
@@ -204,14 +205,52 @@ def test_pseudo_labels_train_the_model_not_the_record(blobs):
     assert not learner.labelled_mask[idx].any()
 
 
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_session_reads_its_pool_in_place():
+    """query and the stopping criteria read the unlabelled rows in chunks.
+
+    A copy of the unlabelled rows would take X.nbytes (8 MB); the session
+    adds to the strategy's own pass over the same candidate rows only its
+    index of unlabelled rows (8 bytes a row, plus a mask).
+    """
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50_000, 20))
+    y = (X[:, 0] + 0.5 * rng.normal(size=50_000) > 0).astype(int)
+    strategy = MarginSampling(LR, batch_size=10, chunk_size=2_000, random_state=0)
+    learner = ActiveLearner(strategy, X)
+    labelled = rng.choice(50_000, size=200, replace=False)
+    with threadpool_limits(1):
+        learner.teach(labelled, y[labelled])
+        unlabelled = learner.unlabelled_indices
+        fitted = learner.strategy_
+        fitted.query(X, candidates=unlabelled)  # warm up
+        engine = _peak_bytes(lambda: fitted.query(X, candidates=unlabelled))
+        session = _peak_bytes(learner.query)
+        stopping = _peak_bytes(
+            lambda: MaxConfidence(0.9).should_stop(fitted, X, unlabelled, {})
+        )
+    assert session <= engine + 10 * X.shape[0] + 2**16
+    assert max(session, stopping) < X.nbytes / 4
+
+
 def test_run_with_an_oracle_and_history(blobs):
     X, y = blobs
     learner = ActiveLearner(MarginSampling(LR, batch_size=4), X, random_state=0)
     learner.teach(np.arange(6), y[:6])
-    learner.run(NoisyOracle(y), budget=10, progress=False)
+    learner.run(NoisyOracle(y), budget=10)
     assert learner.n_labelled == 16
     history = learner.history_
-    assert history["n_labelled"].tolist() == [6, 10, 14, 16]
+    assert history["n_labels"].tolist() == [6, 10, 14, 16]
     assert {len(v) for v in history.values()} == {4}
     assert [len(i) for i in history["indices"]] == [6, 4, 4, 2]
     assert np.all(np.diff(history["time"]) >= 0)
@@ -230,6 +269,13 @@ def test_bad_session_parameters():
     X = np.zeros((5, 2))
     with pytest.raises(TypeError, match="strategy"):
         ActiveLearner(LogisticRegression(), X)
+
+    class OldStyle(MarginSampling):
+        def query(self, X_pool, batch_size=None):
+            return super().query(X_pool, batch_size)
+
+    with pytest.raises(TypeError, match="must take candidates="):
+        ActiveLearner(OldStyle(), X)
     with pytest.raises(ValueError, match="X_pool is empty"):
         ActiveLearner(MarginSampling(), np.zeros((0, 2)))
     with pytest.raises(ValueError, match="pseudo_label_threshold"):
@@ -290,6 +336,77 @@ def test_load_checks_the_pool(blobs, tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ValueError, match="not a session file"):
         ActiveLearner.load(tmp_path / "bad.json", X, MarginSampling(LR))
+
+
+def _edit(state, path, value):
+    """``state`` with the field at ``path`` (keys and indices) set to ``value``."""
+    state = json.loads(json.dumps(state))
+    obj = state
+    for key in path[:-1]:
+        obj = obj[key]
+    if value is KeyError:
+        del obj[path[-1]]
+    else:
+        obj[path[-1]] = value
+    return state
+
+
+@pytest.mark.parametrize(
+    "path, value, match",
+    [
+        (("version",), "1", "'version' must be int"),
+        (("version",), 99, "newer skactive"),
+        (("pool",), KeyError, "'pool' is missing"),
+        (("pool", "n_samples"), 300.0, "pool.'n_samples' must be int"),
+        (("settings", "refit"), "yes", "settings.'refit' must be bool"),
+        (("settings", "random_state"), True, "'random_state' must be int"),
+        (("indices",), [0, "1"], "integer row indices"),
+        (("indices",), [0, 1, 1], "duplicates"),
+        (("indices",), [0, 1, 300], r"in \[0, 300\)"),
+        (("labels", "values"), ["a", "b"], "2 values for 3 indices"),
+        (("labels", "values"), [[0], 1, 2], "strings or numbers"),
+        (("labels", "dtype"), "<M8[s]", "not a label dtype"),
+        (("labels", "dtype"), "no such dtype", "not a NumPy dtype"),
+        (("labels", "dtype"), "<i8", "does not match its dtype"),
+        (("history", 0, "relabel"), 0, r"history\[0\].'relabel' must be bool"),
+        (("history", 0, "indices"), [0, -1, 2], r"in \[0, 300\)"),
+        (("model",), {"file": "../x", "sha256": "", "fitted": True}, "file name"),
+    ],
+)
+def test_malformed_or_hostile_session_files_are_value_errors(
+    blobs, tmp_path, path, value, match
+):
+    X, _ = blobs
+    learner = ActiveLearner(MarginSampling(LR), X, refit=False)
+    learner.teach([0, 1, 2], ["a", "b", "a"])
+    good = tmp_path / "good.json"
+    learner.save(good)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(_edit(json.loads(good.read_text()), path, value)))
+    with pytest.raises(ValueError, match=match):
+        ActiveLearner.load(bad, X, MarginSampling(LR))
+    # A label dtype asking for a huge string width is not followed.
+    wide = _edit(json.loads(good.read_text()), ("labels", "dtype"), "<U99999999")
+    bad.write_text(json.dumps(wide))
+    loaded = ActiveLearner.load(bad, X, MarginSampling(LR))
+    assert loaded.labels.dtype == np.dtype("<U1")
+
+
+def test_a_version_1_session_file_still_loads(blobs, tmp_path):
+    X, y = blobs
+    learner = ActiveLearner(MarginSampling(LR), X, refit=False)
+    learner.teach([0, 1, 2], y[:3])
+    learner.teach([3], y[3:4])
+    path = tmp_path / "s.json"
+    learner.save(path)
+    state = json.loads(path.read_text())
+    assert state["version"] == 2
+    state["version"] = 1  # its rounds said "n_labelled"
+    for entry in state["history"]:
+        entry["n_labelled"] = entry.pop("n_labels")
+    path.write_text(json.dumps(state))
+    loaded = ActiveLearner.load(path, X, MarginSampling(LR))
+    assert loaded.history_["n_labels"].tolist() == [3, 4]
 
 
 def test_pickled_model_is_opt_in_and_checked(blobs, tmp_path):
@@ -601,7 +718,6 @@ def test_margin_beats_random_on_digits(digits):
             initial_size=20,
             batch_size=10,
             budget=60,
-            progress=False,
         )
     areas = result.area_under_curve()
     assert areas["margin"].shape == (5,)
@@ -625,7 +741,6 @@ def test_compare_results_do_not_depend_on_n_jobs(blobs):
         initial_size=6,
         batch_size=6,
         budget=12,
-        progress=False,
     )
     strategies = [RandomSampling(LR), MarginSampling(LR)]
     serial = compare(strategies, X, y, n_jobs=1, **params)
@@ -669,7 +784,6 @@ def test_plots(blobs):
         initial_size=6,
         batch_size=6,
         budget=12,
-        progress=False,
     )
     display = result.plot(metric="f1_macro", spread="minmax", show_repeats=True)
     assert isinstance(display, ActiveLearningCurveDisplay)
@@ -711,7 +825,7 @@ def test_grid_search_over_three_strategies():
     }
     scores = search.cv_results_["mean_test_alc"]
     assert scores.shape == (3,) and np.all((scores > 0.3) & (scores <= 1))
-    assert search.best_estimator_.learning_curve_["n_labels"].tolist() == [
+    assert search.best_estimator_.history_["n_labels"].tolist() == [
         6,
         9,
         12,
@@ -746,7 +860,7 @@ def test_classifier_attributes_and_unseen_classes():
     clf = ActiveLearningClassifier(
         RandomSampling(LR), initial_size=2, budget=0, random_state=0
     ).fit(X, y)
-    assert clf.n_rounds_ == 0 and clf.termination_condition_ == "budget"
+    assert clf.n_iter_ == 0 and clf.termination_condition_ == "budget"
     assert len(clf.strategy_.classes_) == 2
     proba = clf.predict_proba(X)
     assert proba.shape == (150, 3)
@@ -755,8 +869,8 @@ def test_classifier_attributes_and_unseen_classes():
     assert np.all(proba[:, missing] == 0)
     clf.set_params(budget=None, batch_size=50, initial_size=10).fit(X, y)
     assert clf.termination_condition_ == "all_labelled"
-    assert clf.learning_curve_["n_labels"].tolist() == [10, 60, 110, 150]
-    assert np.isnan(clf.learning_curve_["pool_accuracy"][-1])
+    assert clf.history_["n_labels"].tolist() == [10, 60, 110, 150]
+    assert np.isnan(clf.history_["pool_accuracy"][-1])
     assert sorted(clf.labelled_indices_) == list(range(150))
 
 

@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--output", default="skactive-results", help="output folder")
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--n-jobs", type=int, default=None, help="repeats in parallel")
-    sim.add_argument("--quiet", action="store_true", help="no progress bar")
+    sim.add_argument("--progress", action="store_true", help="show a progress bar")
     sim.set_defaults(func=cmd_simulate)
 
     session_help = (
@@ -193,7 +193,7 @@ def cmd_simulate(args) -> None:
         n_repeats=args.repeats,
         n_jobs=args.n_jobs,
         random_state=args.seed,
-        progress=not args.quiet,
+        progress=args.progress,
         initial_size=args.initial_size,
         batch_size=args.batch_size,
         budget=args.budget,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import check_scoring
 from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
@@ -13,20 +13,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..strategies import MarginSampling
-from ..utils._compat import _safe_indexing
-from ..utils._validation import (
-    check_array_params,
-    check_multiple_classes,
-    inherit_input_tags,
-)
-from ._core import (
-    check_loop_params,
-    draw_seeds,
-    initial_draw,
-    run_loop,
-    set_strategy_params,
-)
-from ._session import ActiveLearner
+from ..utils._validation import check_array_params, inherit_input_tags
+from ._core import check_loop_params, draw_seeds, simulated_loop
+from ._session import map_candidates
 
 __all__ = ["ActiveLearningClassifier"]
 
@@ -88,15 +77,18 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
     estimators_ : list of estimators
         The model of every round (round 0: the initial set), for
         :meth:`learning_curve`.
-    learning_curve_ : dict of ndarray
-        One entry per round: ``"round"``, ``"n_labels"``,
+    history_ : dict of ndarray
+        The learning curve on the training set, one entry per round (round
+        0 is the initial set), as :func:`~skactive.simulate`'s ``history``:
+        ``"round"``, ``"n_labels"``,
         ``"pool_accuracy"`` (accuracy on the training samples not yet
         labelled, with their true labels; ``NaN`` when none is left),
         ``"query_time"`` and ``"fit_time"``.
     labelled_indices_ : ndarray of shape (n_labels,)
         Indices into ``X`` of the samples labelled, in order.
-    n_rounds_ : int
-        Number of query rounds after the initial set.
+    n_iter_ : int
+        Number of query rounds after the initial set (``history_`` has
+        ``n_iter_ + 1`` entries).
     termination_condition_ : {"budget", "all_labelled", "stopping_criterion"}
         Why the loop stopped.
     n_features_in_ : int
@@ -131,7 +123,7 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
     ... ).fit(X, y)
     >>> search.cv_results_["mean_test_score"].round(3)  # random, margin
     array([0.917, 0.952])
-    >>> search.best_estimator_.learning_curve_["n_labels"][:4]
+    >>> search.best_estimator_.history_["n_labels"][:4]
     array([ 6,  9, 12, 15])
     """
 
@@ -183,59 +175,42 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         """
         X, y = self._validate_X(X, reset=True, y=y)
         check_classification_targets(y)
-        check_loop_params(self.initial_size, self.budget, self.batch_size)
-        classes = np.unique(y)
-        check_multiple_classes(classes)
-        strategy = clone(self._get_strategy())
+        strategy = self._get_strategy()
+        check_loop_params(strategy, self.initial_size, self.budget, self.batch_size)
         seeds = draw_seeds(self.random_state, 3)
-        set_strategy_params(strategy, random_state=int(seeds[0]))
-        learner = ActiveLearner(
-            strategy,
-            X,
-            pseudo_label_threshold=self.pseudo_label_threshold,
-            random_state=int(seeds[1]),
-        )
-        initial = initial_draw(y, self.initial_size, seeds[2])
-        estimators = []
         keep_copies = bool(getattr(strategy, "warm_start", False))
-        curve: dict[str, list] = {
-            "round": [],
-            "n_labels": [],
-            "pool_accuracy": [],
-            "query_time": [],
-            "fit_time": [],
-        }
+        estimators = []
 
-        def record(round_, query_time, fit_time):
-            model = learner.strategy_.estimator_
+        def score(learner):
+            fitted = learner.strategy_
+            model = fitted.estimator_
             estimators.append(copy.deepcopy(model) if keep_copies else model)
             unlabelled = learner.unlabelled_indices
-            if unlabelled.size:
-                y_pred = learner.strategy_.predict(_safe_indexing(X, unlabelled))
-                pool_accuracy = float(np.mean(y_pred == y[unlabelled]))
-            else:
-                pool_accuracy = np.nan
-            curve["round"].append(round_)
-            curve["n_labels"].append(learner.n_labelled)
-            curve["pool_accuracy"].append(pool_accuracy)
-            curve["query_time"].append(query_time)
-            curve["fit_time"].append(fit_time)
+            if not unlabelled.size:
+                return {"pool_accuracy": np.nan}
+            y_pred = map_candidates(fitted, X, unlabelled, fitted.predict)
+            return {"pool_accuracy": float(np.mean(y_pred == y[unlabelled]))}
 
-        self.termination_condition_ = run_loop(
-            learner,
+        learner, history, termination = simulated_loop(
+            strategy,
+            X,
+            y,
             y.__getitem__,
-            initial,
+            initial_size=self.initial_size,
             budget=self.budget,
             batch_size=self.batch_size,
+            seeds={"strategy": seeds[0], "session": seeds[1], "initial": seeds[2]},
+            score=score,
+            pseudo_label_threshold=self.pseudo_label_threshold,
             stopping=self.stopping,
-            record=record,
         )
-        self.classes_ = classes
+        self.classes_ = np.unique(y)
         self.strategy_ = learner.strategy_
         self.estimators_ = estimators
-        self.learning_curve_ = {k: np.asarray(v) for k, v in curve.items()}
+        self.history_ = history
         self.labelled_indices_ = learner.labelled_indices
-        self.n_rounds_ = len(estimators) - 1
+        self.n_iter_ = len(estimators) - 1
+        self.termination_condition_ = termination
         return self
 
     def predict(self, X):
@@ -311,4 +286,4 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         scorer = check_scoring(self.estimators_[0], scoring=scoring)
         scores = np.array([scorer(est, X, y) for est in self.estimators_])
-        return {"n_labels": self.learning_curve_["n_labels"].copy(), "score": scores}
+        return {"n_labels": self.history_["n_labels"].copy(), "score": scores}

@@ -17,6 +17,7 @@ from ..metrics import (
 from ..strategies import RandomSampling
 from ..utils._validation import check_int
 from ._core import draw_seeds
+from ._session import check_query_strategy
 from ._simulate import _flat_history, _import_pandas, simulate
 
 __all__ = ["ComparisonResult", "compare"]
@@ -337,11 +338,7 @@ def _check_strategies(strategies) -> dict:
     if not named:
         raise ValueError("strategies is empty.")
     for name, strategy in named.items():
-        if not (hasattr(strategy, "fit") and hasattr(strategy, "query")):
-            raise TypeError(
-                f"strategies[{name!r}] is not a query strategy (no fit and "
-                f"query): {type(strategy).__name__}."
-            )
+        check_query_strategy(strategy, f"strategies[{name!r}]")
     return named
 
 
@@ -355,7 +352,7 @@ def compare(
     n_repeats: int = 5,
     n_jobs: int | None = None,
     random_state=None,
-    progress: bool = True,
+    progress: bool = False,
     **simulate_params,
 ) -> ComparisonResult:
     """Simulate several strategies, repeated over seeds, in parallel.
@@ -387,7 +384,7 @@ def compare(
     random_state : int, RandomState instance or None, default=None
         Draws the seeds of the repeats. Pass an int for reproducible results
         (they do not depend on ``n_jobs``).
-    progress : bool, default=True
+    progress : bool, default=False
         Show a progress bar over the runs (``tqdm.auto``).
     **simulate_params : dict
         Passed to :func:`simulate`: ``initial_size``, ``batch_size``,
@@ -411,7 +408,7 @@ def compare(
     >>> X, y = load_iris(return_X_y=True)
     >>> result = compare({"random": RandomSampling(), "margin": MarginSampling()},
     ...                  X, y, n_repeats=2, initial_size=6, batch_size=3,
-    ...                  budget=9, random_state=0, progress=False)
+    ...                  budget=9, random_state=0)
     >>> sorted(result.area_under_curve())
     ['margin', 'random']
     >>> result.active_gain()["random"].tolist()

@@ -1,15 +1,22 @@
-"""The loop shared by simulate and ActiveLearningClassifier."""
+"""The simulated loop, shared by simulate and ActiveLearningClassifier.
+
+:func:`check_loop_params` validates its parameters, :func:`simulated_loop`
+sets it up (a clone of the strategy with its seed, a session over the pool,
+a stratified initial set) and runs it with :func:`run_loop`, recording one
+row of the history per round.
+"""
 
 from __future__ import annotations
 
 import time
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
-from ..utils._compat import _safe_indexing
 from ..utils._validation import check_batch_size, check_int, check_multiple_classes
+from ._session import ActiveLearner, check_query_strategy
 
 __all__ = [
     "check_loop_params",
@@ -17,13 +24,15 @@ __all__ = [
     "initial_draw",
     "run_loop",
     "set_strategy_params",
+    "simulated_loop",
 ]
 
 _SEED_MAX = np.iinfo(np.int32).max
 
 
-def check_loop_params(initial_size, budget, batch_size) -> None:
+def check_loop_params(strategy, initial_size, budget, batch_size) -> None:
     """Validate the parameters of a simulated loop, naming the bad one."""
+    check_query_strategy(strategy)
     check_int(initial_size, "initial_size", low=2)  # two classes at least
     check_int(budget, "budget", low=0, allow_none=True)
     if batch_size is not None:
@@ -100,8 +109,11 @@ def run_loop(
     def stop() -> bool:
         if stopping is None or not learner.is_fitted:
             return False
-        X_unlabelled = _safe_indexing(learner.X_pool, learner.unlabelled_indices)
-        return bool(stopping.should_stop(learner.strategy_, X_unlabelled, memory))
+        return bool(
+            stopping.should_stop(
+                learner.strategy_, learner.X_pool, learner.unlabelled_indices, memory
+            )
+        )
 
     start = time.perf_counter()
     learner.teach(initial, oracle(initial))
@@ -130,3 +142,89 @@ def run_loop(
             record(round_, query_time, fit_time)
             if stop():
                 return "stopping_criterion"
+
+
+def simulated_loop(
+    strategy,
+    X_pool,
+    y_pool,
+    oracle,
+    *,
+    initial_size,
+    budget,
+    batch_size,
+    seeds,
+    score,
+    pseudo_label_threshold=None,
+    stopping=None,
+    strategy_params=None,
+    progress=False,
+    desc=None,
+):
+    """Set up and run the loop on a labelled pool; record its history.
+
+    Parameters
+    ----------
+    strategy : QueryStrategy
+        Cloned; the clone gets the seed ``seeds["strategy"]`` and the
+        ``strategy_params`` that it has and that are not None.
+    X_pool : array-like of shape (n_pool, n_features)
+        The pool.
+    y_pool : ndarray of shape (n_pool,)
+        Its true labels, from which the stratified initial set is drawn.
+    oracle : callable
+        ``oracle(indices) -> labels`` (the true labels, possibly noisy).
+    seeds : dict
+        Int seeds ``"strategy"``, ``"session"`` (the session's random
+        queries) and ``"initial"`` (the initial set).
+    score : callable
+        ``score(learner) -> dict``: the values of this round, called after
+        every round (round 0 is the initial set).
+
+    Returns
+    -------
+    learner : ActiveLearner
+        The session at the end of the loop.
+    history : dict of ndarray
+        ``"round"``, ``"n_labels"``, the keys of ``score``, ``"query_time"``
+        and ``"fit_time"``, one entry per round.
+    termination_condition : str
+        See :func:`run_loop`.
+    """
+    initial = initial_draw(y_pool, initial_size, seeds["initial"])
+    strategy = clone(strategy)
+    set_strategy_params(
+        strategy, random_state=int(seeds["strategy"]), **(strategy_params or {})
+    )
+    learner = ActiveLearner(
+        strategy,
+        X_pool,
+        pseudo_label_threshold=pseudo_label_threshold,
+        random_state=int(seeds["session"]),
+    )
+    rows: dict[str, list] = {}
+
+    def record(round_, query_time, fit_time):
+        values = {
+            "round": round_,
+            "n_labels": learner.n_labelled,
+            **score(learner),
+            "query_time": query_time,
+            "fit_time": fit_time,
+        }
+        for key, value in values.items():
+            rows.setdefault(key, []).append(value)
+
+    termination = run_loop(
+        learner,
+        oracle,
+        initial,
+        budget=budget,
+        batch_size=batch_size,
+        stopping=stopping,
+        record=record,
+        progress=progress,
+        desc=desc,
+    )
+    history = {key: np.asarray(values) for key, values in rows.items()}
+    return learner, history, termination

@@ -1,20 +1,48 @@
-"""Atomic file writes and pool fingerprints for labelling sessions."""
+"""The session file: its JSON format, checks of loaded files, atomic writes.
+
+A labelling session (:class:`~skactive.ActiveLearner`) is saved as a JSON
+file: the labelled indices and their labels, the rounds, the settings, the
+strategy's description and a fingerprint of the pool (not the pool itself).
+:class:`SessionFile` is its content; :func:`write_session` writes it
+atomically (and, opt-in, a pickled model next to it); :func:`read_session`
+reads one and checks every field, so that a malformed or hostile file is a
+``ValueError`` naming what is wrong, never a crash further on. Loading runs
+no code: only :func:`read_model`, called on request, unpickles.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import glob
 import hashlib
+import io
+import json
+import numbers
 import os
 import secrets
 import socket
 import stat
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["atomic_write_bytes", "file_digest", "pool_fingerprint"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "SessionFile",
+    "atomic_write_bytes",
+    "file_digest",
+    "pool_fingerprint",
+    "read_model",
+    "read_session",
+    "write_session",
+]
+
+FORMAT = "skactive.ActiveLearner"
+VERSION = 2  # 2: a round's label count is "n_labels" (1: "n_labelled")
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -185,3 +213,249 @@ def pool_fingerprint(X) -> str:
     else:
         _update_with_array(h, np.asarray(X))
     return "blake2b:" + h.hexdigest()
+
+
+# ------------------------------------------------------------------ format
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(
+        f"a label of type {type(value).__name__} cannot be saved in a session "
+        "file: use strings or numbers as labels."
+    )
+
+
+def _labels_to_json(labels: np.ndarray) -> dict:
+    return {"dtype": labels.dtype.str, "values": labels.tolist()}
+
+
+@dataclass
+class SessionFile:
+    """The content of a session file, as :func:`read_session` checked it.
+
+    ``rounds`` holds one dict per ``teach`` call: ``"indices"`` and
+    ``"labels"`` (arrays), ``"n_labels"``, ``"time"`` and ``"relabel"``.
+    ``settings`` holds ``"refit"``, ``"pseudo_label_threshold"``,
+    ``"random_state"`` and ``"autosave"`` (whether the session autosaved).
+    ``model`` describes the pickled model file (``"file"``, ``"sha256"``,
+    ``"fitted"``), or is ``None``.
+    """
+
+    n_pool: int
+    pool_shape: list
+    fingerprint: str
+    strategy_class: str
+    strategy_repr: str
+    settings: dict
+    indices: np.ndarray
+    labels: np.ndarray
+    rounds: list
+    model: dict | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "saved_at": time.time(),
+            "pool": {
+                "n_samples": self.n_pool,
+                "shape": list(self.pool_shape),
+                "fingerprint": self.fingerprint,
+            },
+            "strategy": {"class": self.strategy_class, "repr": self.strategy_repr},
+            "settings": dict(self.settings),
+            "indices": self.indices.tolist(),
+            "labels": _labels_to_json(self.labels),
+            "history": [
+                {
+                    "indices": r["indices"].tolist(),
+                    "labels": _labels_to_json(r["labels"]),
+                    "n_labels": r["n_labels"],
+                    "time": r["time"],
+                    "relabel": r["relabel"],
+                }
+                for r in self.rounds
+            ],
+            "model": self.model,
+        }
+
+
+_NO_MODEL = object()
+
+
+def write_session(path, content: SessionFile, model=_NO_MODEL) -> None:
+    """Write a session file atomically, with a pickled model if one is given.
+
+    ``model`` (the fitted strategy, or ``None`` for an unfitted one) is
+    dumped with joblib to ``<path>.model.joblib``, atomically and before the
+    session file, which records its SHA-256.
+    """
+    path = Path(path)
+    if model is not _NO_MODEL:
+        import joblib
+
+        model_path = path.with_name(path.name + ".model.joblib")
+        buffer = io.BytesIO()
+        joblib.dump(model, buffer)
+        atomic_write_bytes(model_path, buffer.getvalue())
+        content.model = {
+            "file": model_path.name,
+            "sha256": file_digest(model_path),
+            "fitted": model is not None,
+        }
+    data = json.dumps(content.to_json(), default=_json_default, indent=1).encode()
+    atomic_write_bytes(path, data)
+
+
+class _Reader:
+    """Typed access to the fields of a loaded file; errors name the field."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, what: str):
+        raise ValueError(f"{self.path} is not a valid session file: {what}.")
+
+    def get(self, obj, key, kinds, where="", optional=False):
+        if not isinstance(obj, dict) or key not in obj:
+            if optional:
+                return None
+            self.fail(f"{where}{key!r} is missing")
+        value = obj[key]
+        if optional and value is None:
+            return None
+        # bool is an int to Python, never to the format.
+        if isinstance(value, bool) != (bool in kinds) or not isinstance(value, kinds):
+            names = " or ".join(k.__name__ for k in kinds)
+            self.fail(f"{where}{key!r} must be {names}, got {value!r:.80}")
+        return value
+
+    def indices(self, obj, key, where=""):
+        values = self.get(obj, key, (list,), where)
+        if not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values
+        ):
+            self.fail(f"{where}{key!r} must hold integer row indices")
+        return np.array(values, dtype=np.intp).reshape(-1)
+
+    def labels(self, obj, key, n, where=""):
+        """A label array: strings or numbers, 1-d, ``n`` of them.
+
+        The saved dtype is only followed for its kind: a string dtype's
+        width comes from the values, so no file can make a huge array.
+        """
+        spec = self.get(obj, key, (dict,), where)
+        dtype = self.get(spec, "dtype", (str,), f"{where}{key}.")
+        values = self.get(spec, "values", (list,), f"{where}{key}.")
+        if len(values) != n:
+            self.fail(f"{where}{key!r} has {len(values)} values for {n} indices")
+        if not all(isinstance(v, str | int | float) for v in values):
+            self.fail(f"{where}{key!r} must hold strings or numbers")
+        try:
+            kind = np.dtype(dtype).kind
+        except (TypeError, ValueError):
+            self.fail(f"{where}{key}.dtype {dtype!r} is not a NumPy dtype")
+        if kind not in "USbiufO":
+            self.fail(f"{where}{key}.dtype {dtype!r} is not a label dtype")
+        try:
+            if kind in "US":
+                return np.array(values, dtype=str)
+            return np.array(values, dtype=object if kind == "O" else np.dtype(dtype))
+        except (TypeError, ValueError, OverflowError) as exc:
+            self.fail(f"{where}{key!r} does not match its dtype ({exc})")
+
+
+def read_session(path) -> SessionFile:
+    """Read and check a session file; executes no code.
+
+    Raises
+    ------
+    ValueError
+        The file is not JSON, not a session file, written by a newer
+        skactive, or one of its fields is missing or of the wrong type.
+    """
+    path = Path(path)
+    try:
+        state = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a session file: {exc}") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a skactive session file.")
+    r = _Reader(path)
+    version = r.get(state, "version", (int,))
+    if version > VERSION:
+        raise ValueError(
+            f"{path} was written by a newer skactive (format version "
+            f"{version}); upgrade skactive to read it."
+        )
+    pool = r.get(state, "pool", (dict,))
+    n_pool = r.get(pool, "n_samples", (int,), "pool.")
+    shape = r.get(pool, "shape", (list,), "pool.")
+    fingerprint = r.get(pool, "fingerprint", (str,), "pool.")
+    strategy = r.get(state, "strategy", (dict,))
+    settings = r.get(state, "settings", (dict,))
+    checked = {
+        "refit": r.get(settings, "refit", (bool,), "settings."),
+        "pseudo_label_threshold": r.get(
+            settings, "pseudo_label_threshold", (int, float), "settings.", True
+        ),
+        "random_state": r.get(settings, "random_state", (int,), "settings.", True),
+        "autosave": bool(r.get(settings, "autosave", (bool,), "settings.", True)),
+    }
+    indices = r.indices(state, "indices")
+    labels = r.labels(state, "labels", indices.shape[0])
+    rounds = []
+    n_key = "n_labels" if version >= 2 else "n_labelled"
+    for i, entry in enumerate(r.get(state, "history", (list,))):
+        where = f"history[{i}]."
+        idx = r.indices(entry, "indices", where)
+        rounds.append(
+            {
+                "indices": idx,
+                "labels": r.labels(entry, "labels", idx.shape[0], where),
+                "n_labels": r.get(entry, n_key, (int,), where),
+                "time": float(r.get(entry, "time", (int, float), where)),
+                "relabel": r.get(entry, "relabel", (bool,), where),
+            }
+        )
+    model = r.get(state, "model", (dict,), optional=True)
+    if model is not None:
+        name = r.get(model, "file", (str,), "model.")
+        if Path(name).name != name or name in ("", ".", ".."):
+            r.fail(f"model.file {name!r} must be a file name next to the session")
+        r.get(model, "sha256", (str,), "model.")
+        r.get(model, "fitted", (bool,), "model.")
+    return SessionFile(
+        n_pool=n_pool,
+        pool_shape=shape,
+        fingerprint=fingerprint,
+        strategy_class=r.get(strategy, "class", (str,), "strategy."),
+        strategy_repr=r.get(strategy, "repr", (str,), "strategy."),
+        settings=checked,
+        indices=indices,
+        labels=labels,
+        rounds=rounds,
+        model=model,
+    )
+
+
+def read_model(path, content: SessionFile):
+    """Unpickle the model saved next to a session file, after checking it.
+
+    Unpickling runs code: only for files the user trusts, on request.
+    """
+    path = Path(path)
+    if not content.model:
+        raise ValueError(
+            f"{path} has no saved model: save with include_model=True, or "
+            "load with load_model=False to refit it from the labels."
+        )
+    model_path = path.with_name(content.model["file"])
+    if file_digest(model_path) != content.model["sha256"]:
+        raise ValueError(
+            f"{model_path} does not match the session file (SHA-256 "
+            "differs): it was replaced or saved by another session."
+        )
+    import joblib
+
+    return joblib.load(model_path)

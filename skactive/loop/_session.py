@@ -1,9 +1,12 @@
-"""A labelling session: which pool rows are labelled, query, teach, save."""
+"""A labelling session: which pool rows are labelled, query, teach, save.
+
+The session file's format, its checks and atomic writes are in
+:mod:`skactive.loop._persist`.
+"""
 
 from __future__ import annotations
 
-import io
-import json
+import inspect
 import numbers
 import os
 import time
@@ -18,13 +21,72 @@ from tqdm.auto import tqdm
 
 from ..exceptions import BatchSizeWarning
 from ..utils._compat import _num_samples, _safe_indexing
+from ..utils._pool import Pool, check_candidates
 from ..utils._validation import check_batch_size, check_int, check_real
-from ._persist import atomic_write_bytes, file_digest, pool_fingerprint
+from ._persist import (
+    SessionFile,
+    pool_fingerprint,
+    read_model,
+    read_session,
+    write_session,
+)
 
-__all__ = ["ActiveLearner"]
+__all__ = ["ActiveLearner", "check_query_strategy", "map_candidates", "max_proba"]
 
-_FORMAT = "skactive.ActiveLearner"
-_VERSION = 1
+
+def check_query_strategy(strategy, name: str = "strategy") -> None:
+    """A query strategy: ``fit``, and ``query`` with ``candidates=``."""
+    for method in ("fit", "query"):
+        if not hasattr(strategy, method):
+            raise TypeError(
+                f"{name} must be a query strategy with fit and query (e.g. "
+                f"skactive.MarginSampling); got {type(strategy).__name__}, which "
+                f"has no {method}."
+            )
+    try:
+        parameters = inspect.signature(strategy.query).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover - builtins, C extensions
+        return
+    if not any(p.name == "candidates" or p.kind is p.VAR_KEYWORD for p in parameters):
+        raise TypeError(
+            f"{name}.query must take candidates= (the rows of X_pool that may be "
+            "selected: the session's unlabelled rows), as every skactive "
+            f"strategy does; {type(strategy).__name__}.query does not."
+        )
+
+
+def map_candidates(strategy, X_pool, candidates, func, *args):
+    """``func(X_chunk, *args)`` over the rows ``candidates`` of ``X_pool``.
+
+    The loop's passes over the unlabelled rows (pseudo-labels, stopping
+    criteria, the classifier's pool accuracy) read them as the strategy's
+    queries do: ``chunk_size`` rows at a time, ``n_jobs`` chunks at a time
+    (:class:`~skactive.utils.Pool`), never copying the pool. Returns the
+    stacked results, one row per candidate, in the order of ``candidates``
+    (sorted).
+    """
+    pool = Pool(
+        X_pool,
+        check_candidates(candidates, _num_samples(X_pool)),
+        chunk_size=getattr(strategy, "chunk_size", None),
+        n_jobs=getattr(strategy, "n_jobs", None),
+    )
+    return pool.map(func, *args)
+
+
+def max_proba(X, model):
+    """Highest class probability of each row (a function for ``Pool.map``)."""
+    return model.predict_proba(X).max(axis=1)
+
+
+def _confidence(X, model):
+    """Highest class probability of each row, and its column."""
+    proba = model.predict_proba(X)
+    return proba.max(axis=1), proba.argmax(axis=1)
+
+
+def _qualified_name(obj) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
 
 def _label_kind(labels: np.ndarray) -> str:
@@ -94,26 +156,6 @@ def _check_labels(labels, n: int) -> np.ndarray:
     return arr
 
 
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(
-        f"a label of type {type(value).__name__} cannot be saved in a session "
-        "file: use strings or numbers as labels."
-    )
-
-
-def _labels_to_json(labels: np.ndarray) -> dict:
-    return {"dtype": labels.dtype.str, "values": labels.tolist()}
-
-
-def _labels_from_json(obj: dict) -> np.ndarray:
-    dtype = np.dtype(obj["dtype"])
-    if dtype.kind not in "USbiufO":
-        raise ValueError(f"unsupported label dtype {dtype} in the session file.")
-    return np.array(obj["values"], dtype=dtype)
-
-
 class ActiveLearner:
     """A labelling session over a pool: query, teach, save, resume.
 
@@ -132,8 +174,9 @@ class ActiveLearner:
     Parameters
     ----------
     strategy : QueryStrategy
-        The query strategy, e.g. :class:`~skactive.MarginSampling`. The
-        session fits a clone of it, ``strategy_``; with the strategy's
+        The query strategy, e.g. :class:`~skactive.MarginSampling` (any
+        object with ``fit`` and ``query(X_pool, batch_size, candidates=)``).
+        The session fits a clone of it, ``strategy_``; with the strategy's
         ``warm_start=True``, the clone is refitted in place round after
         round.
     X_pool : array-like or sparse matrix of shape (n_pool, n_features)
@@ -172,7 +215,7 @@ class ActiveLearner:
     history_ : dict of ndarray
         One entry per :meth:`teach` call (round), equal-length arrays like
         ``cv_results_``: ``"round"``, ``"indices"`` and ``"labels"`` (object
-        arrays of arrays), ``"n_labelled"`` (after the round), ``"time"``
+        arrays of arrays), ``"n_labels"`` (after the round), ``"time"``
         (POSIX timestamp) and ``"relabel"``.
 
     See Also
@@ -222,13 +265,7 @@ class ActiveLearner:
         autosave=None,
         random_state=None,
     ):
-        for method in ("fit", "query"):
-            if not hasattr(strategy, method):
-                raise TypeError(
-                    "strategy must be a query strategy with fit and query "
-                    f"(e.g. skactive.MarginSampling); got "
-                    f"{type(strategy).__name__}, which has no {method}."
-                )
+        check_query_strategy(strategy)
         if isinstance(X_pool, list | tuple):
             X_pool = np.asarray(X_pool)
         n_pool = _num_samples(X_pool)
@@ -309,7 +346,7 @@ class ActiveLearner:
 
     @property
     def n_rounds(self) -> int:
-        """Number of :meth:`teach` calls so far."""
+        """Number of :meth:`teach` calls so far (the rows of ``history_``)."""
         return len(self._rounds)
 
     @property
@@ -345,7 +382,7 @@ class ActiveLearner:
             "round": np.arange(len(rounds)),
             "indices": objects("indices"),
             "labels": objects("labels"),
-            "n_labelled": np.array([r["n_labelled"] for r in rounds], dtype=int),
+            "n_labels": np.array([r["n_labels"] for r in rounds], dtype=int),
             "time": np.array([r["time"] for r in rounds], dtype=float),
             "relabel": np.array([r["relabel"] for r in rounds], dtype=bool),
         }
@@ -409,7 +446,7 @@ class ActiveLearner:
             {
                 "indices": idx.copy(),
                 "labels": new_labels.copy(),
-                "n_labelled": self.n_labelled,
+                "n_labels": self.n_labelled,
                 "time": time.time(),
                 "relabel": bool(already.any()),
             }
@@ -447,12 +484,15 @@ class ActiveLearner:
 
     def _pseudo_label(self) -> None:
         unlabelled = self.unlabelled_indices
-        proba = self.strategy_.predict_proba(_safe_indexing(self.X_pool, unlabelled))
-        confident = proba.max(axis=1) >= self.pseudo_label_threshold
+        model = self.strategy_
+        confidence, best = map_candidates(
+            model, self.X_pool, unlabelled, _confidence, model
+        )
+        confident = confidence >= self.pseudo_label_threshold
         if not confident.any():
             return
         indices = unlabelled[confident]
-        labels = np.asarray(self.strategy_.classes_)[proba[confident].argmax(axis=1)]
+        labels = np.asarray(model.classes_)[best[confident]]
         train = np.concatenate([self._indices, indices])
         y_train = np.concatenate([self._labels, labels.astype(self._labels.dtype)])
         self.strategy_.fit(_safe_indexing(self.X_pool, train), y_train)
@@ -466,9 +506,11 @@ class ActiveLearner:
     def query(self, batch_size: int | None = None) -> np.ndarray:
         """Indices into ``X_pool`` of the samples to label next, best first.
 
-        Only unlabelled samples are considered; the strategy is refitted
-        first if labels were taught since the last fit. Before two classes
-        are labelled, the unlabelled samples are drawn at random.
+        Only unlabelled samples are considered: they are passed to the
+        strategy as ``candidates`` (rows of ``X_pool``), so that the strategy
+        reads them chunk by chunk and the pool is never copied. The strategy
+        is refitted first if labels were taught since the last fit. Before
+        two classes are labelled, the unlabelled samples are drawn at random.
 
         Parameters
         ----------
@@ -487,10 +529,11 @@ class ActiveLearner:
             raise ValueError("every pool sample is labelled: nothing left to query.")
         self.fit_model()
         if self._model_ready:
-            X_unlabelled = _safe_indexing(self.X_pool, unlabelled)
             self._reseed_strategy()
-            local = self.strategy_.query(X_unlabelled, batch_size=batch_size)
-            return unlabelled[np.asarray(local, dtype=np.intp)]
+            indices = self.strategy_.query(
+                self.X_pool, batch_size=batch_size, candidates=unlabelled
+            )
+            return np.asarray(indices, dtype=np.intp)
         k = self._batch_size(batch_size)
         if k > unlabelled.size:
             warnings.warn(
@@ -525,7 +568,7 @@ class ActiveLearner:
         seed = np.random.SeedSequence([int(self.random_state), self._version])
         return np.random.RandomState(seed.generate_state(4))
 
-    def run(self, oracle, budget: int, *, batch_size=None, progress: bool = True):
+    def run(self, oracle, budget: int, *, batch_size=None, progress: bool = False):
         """Query and teach in a loop, asking ``oracle`` for the labels.
 
         Parameters
@@ -537,7 +580,7 @@ class ActiveLearner:
             Number of labels to ask for (fewer if the pool runs out).
         batch_size : int, default=None
             Samples per query; ``None`` uses the strategy's ``batch_size``.
-        progress : bool, default=True
+        progress : bool, default=False
             Show a progress bar (``tqdm.auto``: a widget in notebooks).
 
         Returns
@@ -594,47 +637,6 @@ class ActiveLearner:
         return self.strategy_
 
     # ------------------------------------------------------------ persistence
-    def _state(self) -> dict:
-        if self._fingerprint is None:
-            self._fingerprint = pool_fingerprint(self.X_pool)
-        random_state = self.random_state
-        if not (random_state is None or isinstance(random_state, numbers.Integral)):
-            random_state = None
-        strategy = self.strategy
-        return {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "saved_at": time.time(),
-            "pool": {
-                "n_samples": self._n_pool,
-                "shape": list(getattr(self.X_pool, "shape", (self._n_pool,))),
-                "fingerprint": self._fingerprint,
-            },
-            "strategy": {
-                "class": f"{type(strategy).__module__}.{type(strategy).__qualname__}",
-                "repr": repr(strategy),
-            },
-            "settings": {
-                "refit": self.refit,
-                "pseudo_label_threshold": self.pseudo_label_threshold,
-                "random_state": random_state,
-                "autosave": self.autosave is not None,
-            },
-            "indices": self._indices.tolist(),
-            "labels": _labels_to_json(self._labels),
-            "history": [
-                {
-                    "indices": r["indices"].tolist(),
-                    "labels": _labels_to_json(r["labels"]),
-                    "n_labelled": r["n_labelled"],
-                    "time": r["time"],
-                    "relabel": r["relabel"],
-                }
-                for r in self._rounds
-            ],
-            "model": None,
-        }
-
     def save(self, path=None, *, include_model: bool = False) -> None:
         """Save the session atomically.
 
@@ -657,22 +659,32 @@ class ActiveLearner:
             if self.autosave is None:
                 raise ValueError("path is required: this session has no autosave.")
             path = self.autosave
-        path = Path(path)
-        state = self._state()
+        if self._fingerprint is None:
+            self._fingerprint = pool_fingerprint(self.X_pool)
+        random_state = self.random_state
+        if not (random_state is None or isinstance(random_state, numbers.Integral)):
+            random_state = None
+        strategy = self.strategy
+        content = SessionFile(
+            n_pool=self._n_pool,
+            pool_shape=list(getattr(self.X_pool, "shape", (self._n_pool,))),
+            fingerprint=self._fingerprint,
+            strategy_class=_qualified_name(strategy),
+            strategy_repr=repr(strategy),
+            settings={
+                "refit": self.refit,
+                "pseudo_label_threshold": self.pseudo_label_threshold,
+                "random_state": random_state,
+                "autosave": self.autosave is not None,
+            },
+            indices=self._indices,
+            labels=self._labels,
+            rounds=self._rounds,
+        )
         if include_model:
-            import joblib
-
-            model_path = path.with_name(path.name + ".model.joblib")
-            buffer = io.BytesIO()
-            joblib.dump(self.strategy_ if self.is_fitted else None, buffer)
-            atomic_write_bytes(model_path, buffer.getvalue())
-            state["model"] = {
-                "file": model_path.name,
-                "sha256": file_digest(model_path),
-                "fitted": self.is_fitted,
-            }
-        data = json.dumps(state, default=_json_default, indent=1).encode()
-        atomic_write_bytes(path, data)
+            write_session(path, content, self.strategy_ if self.is_fitted else None)
+        else:
+            write_session(path, content)
 
     @classmethod
     def load(
@@ -716,40 +728,25 @@ class ActiveLearner:
             The session, with every saved label and round, refitted.
         """
         path = Path(path)
-        try:
-            state = json.loads(path.read_bytes())
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path} is not a session file: {exc}") from None
-        if not isinstance(state, dict) or state.get("format") != _FORMAT:
-            raise ValueError(f"{path} is not a skactive session file.")
-        if state.get("version", 0) > _VERSION:
-            raise ValueError(
-                f"{path} was written by a newer skactive (format version "
-                f"{state['version']}); upgrade skactive to read it."
-            )
-        model = None
-        if load_model:
-            model = cls._load_model(path, state)
+        saved = read_session(path)
+        model = read_model(path, saved) if load_model else None
         if strategy is None:
             if model is None:
                 raise TypeError(
                     "strategy is required: the session file stores no code "
-                    f"(it was saved with {state['strategy']['repr']})."
+                    f"(it was saved with {saved.strategy_repr})."
                 )
             strategy = clone(model)
-        else:
-            saved = state["strategy"]["class"]
-            given = f"{type(strategy).__module__}.{type(strategy).__qualname__}"
-            if saved != given:
-                warnings.warn(
-                    f"the session was saved with a {saved}, and is resumed "
-                    f"with a {given}.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-        settings = state["settings"]
+        elif saved.strategy_class != _qualified_name(strategy):
+            warnings.warn(
+                f"the session was saved with a {saved.strategy_class}, and is "
+                f"resumed with a {_qualified_name(strategy)}.",
+                UserWarning,
+                stacklevel=2,
+            )
+        settings = saved.settings
         if autosave is None:
-            autosave = path if settings.get("autosave") else None
+            autosave = path if settings["autosave"] else None
         elif autosave is False:
             autosave = None
         learner = cls(
@@ -760,64 +757,34 @@ class ActiveLearner:
             autosave=autosave,
             random_state=settings["random_state"],
         )
-        pool = state["pool"]
-        if learner.n_pool != pool["n_samples"]:
+        if learner.n_pool != saved.n_pool:
             raise ValueError(
                 f"X_pool has {learner.n_pool} samples but the session was saved "
-                f"with a pool of {pool['n_samples']}: pass the same pool."
+                f"with a pool of {saved.n_pool}: pass the same pool."
             )
         if check_pool:
             fingerprint = pool_fingerprint(learner.X_pool)
-            if fingerprint != pool["fingerprint"]:
+            if fingerprint != saved.fingerprint:
                 raise ValueError(
                     "X_pool differs from the pool of the saved session "
                     "(fingerprints differ): pass the same pool, in the same "
                     "order, or check_pool=False if you know it is the same."
                 )
             learner._fingerprint = fingerprint
-        indices = np.asarray(state["indices"], dtype=np.intp).reshape(-1)
-        labels = _labels_from_json(state["labels"])
-        if indices.size:
+        for indices in [saved.indices] + [r["indices"] for r in saved.rounds]:
             _check_indices(indices, learner.n_pool)
-        learner._indices = indices
-        learner._labels = labels
-        learner._position[indices] = np.arange(indices.shape[0])
-        learner._rounds = [
-            {
-                "indices": np.asarray(r["indices"], dtype=np.intp),
-                "labels": _labels_from_json(r["labels"]),
-                "n_labelled": int(r["n_labelled"]),
-                "time": float(r["time"]),
-                "relabel": bool(r["relabel"]),
-            }
-            for r in state["history"]
-        ]
-        learner._version = len(learner._rounds)
+        learner._indices = saved.indices
+        learner._labels = saved.labels
+        learner._position[saved.indices] = np.arange(saved.indices.shape[0])
+        learner._rounds = saved.rounds
+        learner._version = len(saved.rounds)
         if model is not None:
             learner.strategy_ = model
-            learner._model_ready = state["model"]["fitted"]
+            learner._model_ready = saved.model["fitted"]
             learner._fitted_version = learner._version
         elif learner.refit:
             learner.fit_model()
         return learner
-
-    @staticmethod
-    def _load_model(path: Path, state: dict):
-        info = state.get("model")
-        if not info:
-            raise ValueError(
-                f"{path} has no saved model: save with include_model=True, or "
-                "load with load_model=False to refit it from the labels."
-            )
-        model_path = path.with_name(info["file"])
-        if file_digest(model_path) != info["sha256"]:
-            raise ValueError(
-                f"{model_path} does not match the session file (SHA-256 "
-                "differs): it was replaced or saved by another session."
-            )
-        import joblib
-
-        return joblib.load(model_path)
 
     # ------------------------------------------------------------ display
     def __repr__(self) -> str:

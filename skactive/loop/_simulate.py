@@ -5,7 +5,6 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.metrics import get_scorer, precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_consistent_length, column_or_1d
@@ -14,19 +13,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..metrics import area_under_learning_curve, labels_to_reach
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import check_real
-from ._core import (
-    check_loop_params,
-    draw_seeds,
-    initial_draw,
-    run_loop,
-    set_strategy_params,
-)
+from ._core import check_loop_params, draw_seeds, simulated_loop
 from ._oracle import NoisyOracle
-from ._session import ActiveLearner
 
 __all__ = ["SimulationResult", "simulate"]
-
-_BUILTIN_METRICS = ("accuracy", "balanced_accuracy", "f1_macro")
 
 
 def _check_scoring(scoring) -> dict:
@@ -58,14 +48,16 @@ class SimulationResult:
     Attributes
     ----------
     history : dict of ndarray
-        One entry per round (round 0 is the initial set), equal-length
-        arrays like ``cv_results_``: ``"round"``, ``"n_labels"``,
-        ``"accuracy"``, ``"balanced_accuracy"``, ``"f1_macro"`` (macro over
-        the classes of the test set), ``"f1_per_class"`` (shape
-        ``(n_rounds, n_classes)``, columns in the order of ``classes``),
-        ``"n_noisy_labels"`` (labels the oracle got wrong so far),
-        ``"n_pseudo_labels"``, ``"query_time"`` and ``"fit_time"``
-        (seconds), and one array per extra ``scoring``.
+        The learning curve, one entry per round (round 0 is the initial
+        set), equal-length arrays like ``cv_results_`` (shaped as the
+        ``history_`` of :class:`~skactive.ActiveLearner` and
+        :class:`~skactive.ActiveLearningClassifier`): ``"round"``,
+        ``"n_labels"``, ``"accuracy"``, ``"balanced_accuracy"``,
+        ``"f1_macro"`` (macro over the classes of the test set),
+        ``"f1_per_class"`` (shape ``(n_rounds, n_classes)``, columns in the
+        order of ``classes``), ``"n_noisy_labels"`` (labels the oracle got
+        wrong so far), ``"n_pseudo_labels"``, one array per extra
+        ``scoring``, ``"query_time"`` and ``"fit_time"`` (seconds).
     classes : ndarray of shape (n_classes,)
         The classes of the test set.
     indices : ndarray of shape (n_labels,)
@@ -356,13 +348,7 @@ def simulate(
     >>> round(result.area_under_curve(), 2)
     0.87
     """
-    for method in ("fit", "query"):
-        if not hasattr(strategy, method):
-            raise TypeError(
-                "strategy must be a query strategy with fit and query; got "
-                f"{type(strategy).__name__}."
-            )
-    check_loop_params(initial_size, budget, batch_size)
+    check_loop_params(strategy, initial_size, budget, batch_size)
     if isinstance(X, list | tuple):
         X = np.asarray(X)
     y = column_or_1d(y, warn=True)
@@ -401,41 +387,11 @@ def simulate(
         raise ValueError("the test set is empty.")
     scorers = _check_scoring(scoring)
     classes = np.unique(y_test)
-
-    strategy = clone(strategy)
-    set_strategy_params(
-        strategy,
-        random_state=int(seeds[3]),
-        warm_start=warm_start,
-        pool_subsample=pool_subsample,
-    )
     oracle = NoisyOracle(
         y_pool, noise_rate=noise_rate, classes=np.unique(y), random_state=seeds[2]
     )
-    initial = initial_draw(y_pool, initial_size, seeds[1])
-    learner = ActiveLearner(
-        strategy,
-        X_pool,
-        pseudo_label_threshold=pseudo_label_threshold,
-        random_state=int(seeds[4]),
-    )
 
-    rows: dict[str, list] = {
-        key: []
-        for key in (
-            "round",
-            "n_labels",
-            *_BUILTIN_METRICS,
-            "f1_per_class",
-            "n_noisy_labels",
-            "n_pseudo_labels",
-            "query_time",
-            "fit_time",
-            *scorers,
-        )
-    }
-
-    def record(round_, query_time, fit_time):
+    def score(learner):
         if learner.is_fitted:
             model = learner.strategy_
             y_pred = model.predict(X_test)
@@ -445,36 +401,35 @@ def simulate(
         _, recall, f1, _ = precision_recall_fscore_support(
             y_test, y_pred, labels=classes, zero_division=0
         )
-        rows["round"].append(round_)
-        rows["n_labels"].append(learner.n_labelled)
-        rows["accuracy"].append(float(np.mean(y_pred == y_test)))
-        rows["balanced_accuracy"].append(float(np.mean(recall)))
-        rows["f1_macro"].append(float(np.mean(f1)))
-        rows["f1_per_class"].append(f1)
-        rows["n_noisy_labels"].append(
-            int(oracle.flipped[learner.labelled_indices].sum())
-        )
-        rows["n_pseudo_labels"].append(learner.pseudo_indices.shape[0])
-        rows["query_time"].append(query_time)
-        rows["fit_time"].append(fit_time)
-        for name, scorer in scorers.items():
-            rows[name].append(
-                np.nan if model is None else float(scorer(model, X_test, y_test))
-            )
+        return {
+            "accuracy": float(np.mean(y_pred == y_test)),
+            "balanced_accuracy": float(np.mean(recall)),
+            "f1_macro": float(np.mean(f1)),
+            "f1_per_class": f1,
+            "n_noisy_labels": int(oracle.flipped[learner.labelled_indices].sum()),
+            "n_pseudo_labels": learner.pseudo_indices.shape[0],
+            **{
+                name: np.nan if model is None else float(scorer(model, X_test, y_test))
+                for name, scorer in scorers.items()
+            },
+        }
 
-    termination = run_loop(
-        learner,
+    learner, history, termination = simulated_loop(
+        strategy,
+        X_pool,
+        y_pool,
         oracle,
-        initial,
+        initial_size=initial_size,
         budget=budget,
         batch_size=batch_size,
+        seeds={"strategy": seeds[3], "session": seeds[4], "initial": seeds[1]},
+        score=score,
+        pseudo_label_threshold=pseudo_label_threshold,
         stopping=stopping,
-        record=record,
+        strategy_params={"warm_start": warm_start, "pool_subsample": pool_subsample},
         progress=progress,
         desc=type(strategy).__name__,
     )
-    history = {key: np.asarray(values) for key, values in rows.items()}
-    history["f1_per_class"] = np.vstack(rows["f1_per_class"])
     labelled = learner.labelled_indices
     return SimulationResult(
         history=history,

@@ -6,8 +6,9 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 from sklearn.utils import check_random_state
 
-from ..utils._compat import _num_samples, _safe_indexing
+from ..utils._compat import _safe_indexing
 from ..utils._validation import check_int, check_real
+from ._session import map_candidates, max_proba
 
 __all__ = ["MaxConfidence", "StabilizingPredictions", "StoppingCriterion"]
 
@@ -22,15 +23,19 @@ class StoppingCriterion:
     :func:`~skactive.compare`).
     """
 
-    def should_stop(self, strategy, X_unlabelled, memory: dict) -> bool:
+    def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
         """Whether the loop should stop after this round.
 
         Parameters
         ----------
         strategy : QueryStrategy
             The strategy, fitted on the labels of this round.
-        X_unlabelled : array-like of shape (n_unlabelled, n_features)
-            The samples still unlabelled.
+        X_pool : array-like of shape (n_pool, n_features)
+            The whole pool, labelled rows included (not copied: read the
+            rows ``candidates`` chunk by chunk, as
+            ``strategy.query(X_pool, candidates=candidates)`` does).
+        candidates : ndarray of shape (n_unlabelled,)
+            The rows of ``X_pool`` still unlabelled, sorted.
         memory : dict
             Empty at the first round of a run; the criterion may keep what
             it needs in it.
@@ -74,11 +79,11 @@ class MaxConfidence(StoppingCriterion):
     def __init__(self, threshold=0.9):
         self.threshold = threshold
 
-    def should_stop(self, strategy, X_unlabelled, memory: dict) -> bool:
+    def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
         check_real(self.threshold, "threshold", low=0.0, high=1.0, include_low=False)
-        if _num_samples(X_unlabelled) == 0:
+        if len(candidates) == 0:
             return True
-        confidence = strategy.predict_proba(X_unlabelled).max(axis=1)
+        confidence = map_candidates(strategy, X_pool, candidates, max_proba, strategy)
         return bool(confidence.min() >= self.threshold)
 
 
@@ -123,16 +128,16 @@ random_state=0)
         self.stop_set_size = stop_set_size
         self.random_state = random_state
 
-    def should_stop(self, strategy, X_unlabelled, memory: dict) -> bool:
+    def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
         check_int(self.window, "window")
         if "stop_set" not in memory:
-            n = _num_samples(X_unlabelled)
+            n = len(candidates)
             if n == 0:
                 return True
             rng = check_random_state(self.random_state)
             size = min(int(self.stop_set_size), n)
             rows = np.sort(rng.choice(n, size=size, replace=False))
-            memory["stop_set"] = _safe_indexing(X_unlabelled, rows)
+            memory["stop_set"] = _safe_indexing(X_pool, np.asarray(candidates)[rows])
             memory["kappas"] = []
         predictions = strategy.predict(memory["stop_set"])
         previous = memory.get("previous")
