@@ -289,3 +289,17 @@ def test_a_regression_strategy_reuses_the_engine():
         np.testing.assert_array_equal(s.query(X[20:]), np.argsort(-std)[:5])
     assert s.score(X, y) > 0.9  # RegressorMixin: R^2
     assert not hasattr(s, "classes_")
+
+
+def test_candidates_skip_rows_the_estimator_rejects(data):
+    # The candidates are read through a view of the rows spanning them; a NaN
+    # in a row that is not a candidate must not reach the verdict.
+    X, y, pool = data
+    pool = pool.copy()
+    pool[10, 0] = np.nan
+    rows = np.delete(np.arange(len(pool)), 10)
+    s = MarginSampling(batch_size=5, random_state=0).fit(X, y)
+    expected = rows[s.query(pool[rows])]
+    np.testing.assert_array_equal(s.query(pool, candidates=rows), expected)
+    with pytest.raises(ValueError, match="X_pool contains NaN"):
+        s.query(pool, candidates=[3, 10, 11])

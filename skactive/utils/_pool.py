@@ -91,18 +91,45 @@ def _finite_or_raise(func, X, allow_nan, *args):
         raise
 
 
-def _apply(func, X, batch, allow_nan, args):
+def _rows_of(result, select):
+    """The rows ``select`` of a row-wise result (an array or a tuple of them)."""
+    if isinstance(result, tuple):
+        return tuple(np.asarray(part)[select] for part in result)
+    return np.asarray(result)[select]
+
+
+def _call(func, X, select, allow_nan, *args):
+    """``func`` of the candidate rows of one chunk.
+
+    ``select`` is ``None`` when ``X`` holds exactly the candidate rows, else
+    the positions of the candidates in ``X``, a view of the pool's rows
+    spanning them (see :meth:`Pool._read`): ``func`` runs on the view and
+    the candidates' rows of its result are kept. Should the view be rejected
+    (a row that is not a candidate holds NaN, say), the candidate rows are
+    gathered and ``func`` runs on them alone.
+    """
+    if select is not None:
+        try:
+            return _rows_of(func(X, *args), select)
+        except ValueError:
+            X = X[select]
+    return _finite_or_raise(func, X, allow_nan, *args)
+
+
+def _apply(func, X, select, batch, allow_nan, args):
     """One chunk of :meth:`Pool.map` (module level: any joblib backend runs it)."""
-    return batch, _finite_or_raise(func, X, allow_nan, *args)
+    return batch, _call(func, X, select, allow_nan, *args)
 
 
-def _score_chunk(strategy, X, indices, k, salt, keep_utilities, allow_nan, context):
+def _score_chunk(
+    strategy, X, indices, k, salt, keep_utilities, allow_nan, context, select=None
+):
     """Score one chunk of the pool: its top-k and, if asked, all utilities.
 
     A module-level function so that any joblib backend can run it.
     """
     utilities = np.asarray(
-        _finite_or_raise(strategy._utility, X, allow_nan, context), dtype=np.float64
+        _call(strategy._utility, X, select, allow_nan, context), dtype=np.float64
     )
     if utilities.shape != (indices.shape[0],):
         raise ValueError(
@@ -110,7 +137,9 @@ def _score_chunk(strategy, X, indices, k, salt, keep_utilities, allow_nan, conte
             f"{utilities.shape} for {indices.shape[0]} samples."
         )
     if np.isnan(utilities).any():
-        assert_all_finite(X, allow_nan=allow_nan, input_name="X_pool")
+        assert_all_finite(
+            X if select is None else X[select], allow_nan=allow_nan, input_name="X_pool"
+        )
         raise ValueError(
             f"{type(strategy).__name__} computed NaN utilities: does the "
             "estimator's predict_proba return NaN for some pool samples?"
@@ -218,12 +247,40 @@ class Pool:
         return X.compute() if is_dask_array(X) else X
 
     def _read(self, batch: slice):
-        """The rows of one chunk (a slice of local positions), in memory."""
+        """The rows of one chunk (a slice of local positions), in memory.
+
+        Returns ``(X, select)``. Without candidates ``X`` is a slice of the
+        pool (a view) and ``select`` is ``None``. With candidates that lie
+        densely in an in-memory pool (their rows span at most twice their
+        number, as a labelling session's unlabelled rows do), ``X`` is the
+        view of the rows spanning them and ``select`` their positions in it:
+        no copy, at the price of scoring the few rows in between. Otherwise
+        the candidate rows are gathered (a copy of one chunk).
+        """
         if self.candidates is None:
             X = self.X[batch]
-        else:
-            X = _safe_indexing(self.X, self.candidates[batch])
-        return X.compute() if is_dask_array(X) else X
+            return (X.compute() if is_dask_array(X) else X), None
+        rows = self.candidates[batch]
+        start, stop = int(rows[0]), int(rows[-1]) + 1
+        if isinstance(self.X, np.ndarray) and stop - start <= 2 * rows.shape[0]:
+            select = None if stop - start == rows.shape[0] else rows - start
+            return self.X[start:stop], select
+        X = _safe_indexing(self.X, rows)
+        return (X.compute() if is_dask_array(X) else X), None
+
+    def _tasks(self, make):
+        """``make(batch, X, select)`` for every chunk, as ``(func, args)`` tasks.
+
+        A generator that drops its own reference to a chunk once the task is
+        handed over, so that with one worker a gathered chunk is released
+        before the next one is read.
+        """
+        for batch in gen_batches(self.n, self.chunk_size):
+            X, select = self._read(batch)
+            task = make(batch, X, select)
+            del X, select
+            yield task
+            del task
 
     def _run(self, tasks):
         """Yield the results of ``tasks`` (``(func, args)`` pairs) as they
@@ -238,8 +295,12 @@ class Pool:
         if effective_n_jobs(self.n_jobs) == 1:
             # One worker: no joblib machinery to start (a fixed ~0.3 ms a
             # query, a fifth of a 10^4-row predict_proba).
-            for func, args in tasks:
-                yield func(*args)
+            for task in tasks:
+                func, args = task
+                del task  # the chunk is released before the next one is read
+                result = func(*args)
+                del args
+                yield result
             return
         with threadpool_limits(limits=1):
             yield from Parallel(
@@ -261,9 +322,11 @@ class Pool:
         -------
         result : ndarray of shape (n, ...) or tuple of them
         """
-        tasks = (
-            (_apply, (func, self._read(batch), batch, self.allow_nan, args))
-            for batch in gen_batches(self.n, self.chunk_size)
+        tasks = self._tasks(
+            lambda batch, X, select: (
+                _apply,
+                (func, X, select, batch, self.allow_nan, args),
+            )
         )
         outputs = None
         for batch, result in self._run(tasks):
@@ -299,21 +362,21 @@ class Pool:
                 k, salt, keep_utilities, self.allow_nan, context,
             )  # fmt: skip
         else:
-            tasks = (
-                (
+            tasks = self._tasks(
+                lambda batch, X, select: (
                     _score_chunk,
                     (
                         strategy,
-                        self._read(batch),
+                        X,
                         self.global_indices(np.arange(batch.start, batch.stop)),
                         k,
                         salt,
                         keep_utilities,
                         self.allow_nan,
                         context,
+                        select,
                     ),
                 )
-                for batch in gen_batches(self.n, self.chunk_size)
             )
             results = self._run(tasks)
         for top, indices, chunk_utilities in results:

@@ -305,7 +305,8 @@ def check_query_candidates(name, strategy_orig):
         np.testing.assert_allclose(
             utilities[rows],
             strategy.utility(X_pool[rows]),
-            rtol=1e-9,
+            rtol=1e-5,  # float32 models round by the batch they see
+            atol=1e-6,
             err_msg=f"{name} scores candidates unlike a copy of the same rows.",
         )
 
