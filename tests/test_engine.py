@@ -302,4 +302,4 @@ def test_candidates_skip_rows_the_estimator_rejects(data):
     expected = rows[s.query(pool[rows])]
     np.testing.assert_array_equal(s.query(pool, candidates=rows), expected)
     with pytest.raises(ValueError, match="X_pool contains NaN"):
-        s.query(pool, candidates=[3, 10, 11])
+        s.query(pool, 2, candidates=[3, 10, 11])
