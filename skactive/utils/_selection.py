@@ -123,6 +123,9 @@ class TopK:
     def push(self, utilities: np.ndarray, indices: np.ndarray) -> None:
         """Merge one chunk of ``(utilities, global indices)``."""
         u, i = top_k(utilities, indices, self.k, self.salt)
+        if self.indices.shape[0] == 0:  # the first chunk: nothing to merge
+            self.utilities, self.indices = u, i
+            return
         self.utilities, self.indices = top_k(
             np.concatenate([self.utilities, u]),
             np.concatenate([self.indices, i]),
