@@ -185,16 +185,26 @@ def get_pool_embedding(estimator, pool, embedding="auto") -> np.ndarray:
     -------
     Z : ndarray of shape (pool.n, n_dims)
     """
+    if pool_is_its_embedding(estimator, pool, embedding):
+        return pool.X
+    return pool.map(_embed_rows, estimator, embedding)
+
+
+def pool_is_its_embedding(estimator, pool, embedding="auto") -> bool:
+    """Whether the embedding of every row of ``pool`` is ``pool.X`` itself.
+
+    True for the raw features of a whole, in-memory, 2-d floating pool: a
+    pass over the pool can then skip the embedding and use the pool as it
+    is, without a copy.
+    """
     X = pool.X
-    if (
+    return (
         pool.candidates is None
         and _resolve(unwrap_estimator(estimator), embedding) == "raw"
         and isinstance(X, np.ndarray)
         and X.ndim == 2
         and np.issubdtype(X.dtype, np.floating)
-    ):
-        return X
-    return pool.map(_embed_rows, estimator, embedding)
+    )
 
 
 def _embed_rows(X, estimator, embedding) -> np.ndarray:

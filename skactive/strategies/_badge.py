@@ -9,7 +9,7 @@ from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import argmax
-from ._last_layer import last_layer
+from ._last_layer import gradient_factors
 
 __all__ = ["BADGE", "gradient_sq_distances", "kmeanspp_gradient_embedding"]
 
@@ -177,6 +177,7 @@ def kmeanspp_gradient_embedding(
     rng: np.random.RandomState,
     *,
     bias: float = 1.0,
+    g_sq: np.ndarray | None = None,
 ) -> np.ndarray:
     r"""k-means++ seeding on gradient embeddings ``g_i = a_i ⊗ [h_i, 1]``.
 
@@ -216,13 +217,17 @@ def kmeanspp_gradient_embedding(
     bias : float, default=1.0
         The constant appended to ``h`` (``1.0`` for a last layer with bias,
         ``0.0`` without).
+    g_sq : ndarray of shape (n_samples,), default=None
+        The squared gradient norms ``||a_i||^2 (||h_i||^2 + bias)``, if
+        already computed.
 
     Returns
     -------
     indices : ndarray of shape (n_select,)
         The chosen samples, in order of selection.
     """
-    g_sq = _gradient_sq_norms(a, h, bias)
+    if g_sq is None:
+        g_sq = _gradient_sq_norms(a, h, bias)
     first = argmax(g_sq, rng)
     if n_select == 1:
         return np.array([first], dtype=np.intp)
@@ -359,11 +364,5 @@ class BADGE(QueryStrategy):
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
-        layer = last_layer(self.estimator_, pool, self.embedding)
-        return kmeanspp_gradient_embedding(
-            layer.hallucinated_factor(overwrite=True),  # no copy of the pool's p
-            layer.embedding,
-            batch_size,
-            rng,
-            bias=layer.bias,
-        )
+        a, h, g_sq, bias = gradient_factors(self.estimator_, pool, self.embedding)
+        return kmeanspp_gradient_embedding(a, h, batch_size, rng, bias=bias, g_sq=g_sq)

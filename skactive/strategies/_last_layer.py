@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..embedding import get_embedding, get_pool_embedding, unwrap_estimator
+from ..embedding import get_embedding, pool_is_its_embedding, unwrap_estimator
 from ..utils._pool import Pool
 
-__all__ = ["LastLayer", "last_layer"]
+__all__ = ["LastLayer", "gradient_factors", "hallucinated_factor", "last_layer"]
 
 
 def _final_estimator(estimator):
@@ -84,13 +84,7 @@ class LastLayer:
         -------
         a : ndarray of shape (n_samples, n_classes) or (n_samples, 1)
         """
-        proba = self.proba
-        predicted = proba.argmax(axis=1)
-        if self.one_column:
-            return (proba[:, 1] - (predicted == 1))[:, None]
-        a = proba if overwrite else proba.copy()
-        a[np.arange(proba.shape[0]), predicted] -= 1.0
-        return a
+        return hallucinated_factor(self.proba, self.one_column, overwrite=overwrite)
 
     def embedding_sq_norms(self) -> np.ndarray:
         """``||[h, 1]||^2`` (or ``||h||^2`` without bias), in float64."""
@@ -98,8 +92,69 @@ class LastLayer:
         return np.einsum("ij,ij->i", h, h, dtype=np.float64) + self.bias
 
 
+def hallucinated_factor(
+    proba: np.ndarray, one_column: bool, *, overwrite: bool = False
+) -> np.ndarray:
+    """``a = p - e_ŷ`` for the predicted label ``ŷ = argmax p``.
+
+    ``one_column``: the scalar ``p_1 - 1[ŷ = 1]`` of a binary model with one
+    weight vector, as a column. ``overwrite``: computed in ``proba``'s memory.
+    """
+    predicted = proba.argmax(axis=1)
+    if one_column:
+        return (proba[:, 1] - (predicted == 1))[:, None]
+    a = proba if overwrite else proba.copy()
+    a[np.arange(proba.shape[0]), predicted] -= 1.0
+    return a
+
+
 def _proba(X, estimator) -> np.ndarray:
     return np.asarray(estimator.predict_proba(X), dtype=np.float64)
+
+
+def _factors(X, estimator, embedding, one_column, bias, with_h):
+    """The gradient factors of the rows ``X``, computed while they are in cache."""
+    proba = _proba(X, estimator)
+    h = get_embedding(estimator, X, embedding)
+    a = hallucinated_factor(proba, one_column, overwrite=True)
+    g_sq = np.einsum("ij,ij->i", a, a, dtype=np.float64)
+    g_sq *= np.einsum("ij,ij->i", h, h, dtype=np.float64) + bias
+    return (a, g_sq, h) if with_h else (a, g_sq)
+
+
+def gradient_factors(estimator, pool: Pool, embedding="auto"):
+    """The factors of every candidate's hallucinated gradient, in one pass.
+
+    One chunked, parallel pass over ``pool`` computes, per chunk while it is
+    in cache, the probabilities, the hallucinated factor ``a = p - e_ŷ``, the
+    last-layer input ``h`` and the squared gradient norm
+    ``||a||^2 (||h||^2 + bias)``. When the last-layer input is the pool
+    itself (the raw features of a linear model), ``h`` is the pool, not a
+    copy.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Fitted, with ``predict_proba`` and ``classes_``.
+    pool : Pool
+        The candidate rows.
+    embedding : {"auto", "raw", "transform", "penultimate"} or callable
+        Passed to :func:`skactive.embedding.get_embedding`.
+
+    Returns
+    -------
+    a : ndarray of shape (pool.n, n_classes) or (pool.n, 1)
+    h : ndarray of shape (pool.n, n_dims)
+    g_sq : ndarray of shape (pool.n,)
+    bias : float
+    """
+    one_column = _one_weight_vector(estimator, len(estimator.classes_))
+    bias = 1.0 if _has_bias(estimator) else 0.0
+    if pool_is_its_embedding(estimator, pool, embedding):
+        a, g_sq = pool.map(_factors, estimator, embedding, one_column, bias, False)
+        return a, pool.X, g_sq, bias
+    a, g_sq, h = pool.map(_factors, estimator, embedding, one_column, bias, True)
+    return a, h, g_sq, bias
 
 
 def last_layer(estimator, X, embedding="auto") -> LastLayer:
@@ -109,9 +164,8 @@ def last_layer(estimator, X, embedding="auto") -> LastLayer:
     ----------
     estimator : classifier
         Fitted, with ``predict_proba``.
-    X : array-like of shape (n_samples, n_features) or Pool
-        The samples: one chunk, or a :class:`~skactive.utils.Pool` read
-        chunk by chunk (no pool-sized temporaries of ``predict_proba``).
+    X : array-like of shape (n_samples, n_features)
+        The samples (one chunk of a pool).
     embedding : {"auto", "raw", "transform", "penultimate"} or callable
         Passed to :func:`skactive.embedding.get_embedding`.
 
@@ -119,11 +173,7 @@ def last_layer(estimator, X, embedding="auto") -> LastLayer:
     -------
     layer : LastLayer
     """
-    if isinstance(X, Pool):
-        proba = X.map(_proba, estimator)
-        h = get_pool_embedding(estimator, X, embedding)
-    else:
-        proba, h = _proba(X, estimator), get_embedding(estimator, X, embedding)
+    proba, h = _proba(X, estimator), get_embedding(estimator, X, embedding)
     return LastLayer(
         proba=proba,
         embedding=h,
