@@ -292,15 +292,18 @@ def test_badge_distances_equal_materialised_ones():
         )
 
 
-@pytest.mark.parametrize("lazy", [False, True])
-def test_badge_draws_follow_d2_sampling_exactly(lazy, monkeypatch):
+@pytest.mark.parametrize("refresh", ["default", "never", "at_every_rejection"])
+def test_badge_draws_follow_d2_sampling_exactly(refresh, monkeypatch):
     # Brute force: the exact probability of every ordered triple of picks in
-    # the materialised gradient embedding, against 6,000 seeded draws. With
-    # lazy=True the bounds are refreshed as rarely as possible, so most draws
-    # go through rejections of stale bounds.
-    if lazy:
+    # the materialised gradient embedding, against 6,000 seeded draws. The
+    # bounds are refreshed as the strategy does, never (most draws go through
+    # rejections of stale bounds), or after every rejection (partial refreshes
+    # of the heaviest stale bounds).
+    if refresh == "never":
         monkeypatch.setattr(badge_module, "_MAX_REJECTIONS", 10**6)
         monkeypatch.setattr(badge_module, "_SAMPLE_BLOCK", 3)
+    elif refresh == "at_every_rejection":
+        monkeypatch.setattr(badge_module, "_MAX_REJECTIONS", 1)
     rng = np.random.default_rng(0)
     proba = rng.dirichlet(np.ones(3), size=7)
     a = _hallucinated(proba)

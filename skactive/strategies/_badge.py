@@ -81,9 +81,11 @@ class _BoundedD2Sampler:
     against the centres it has not seen (a few dot products), and it is
     accepted with probability ``D^2 / bound`` -- rejection sampling, so an
     accepted sample is distributed exactly as ``D^2``. When a pick has
-    needed ``_MAX_REJECTIONS`` proposals, every bound is refreshed in one
-    blocked pass against all the unseen centres (one read of the factors for
-    many centres, where the textbook algorithm reads them once per centre).
+    needed ``_MAX_REJECTIONS`` proposals, the stale bounds that carry most
+    of the mass are refreshed together against the centres they have not
+    seen (blocked matrix products: one read of their factors for many
+    centres, where the textbook algorithm reads every factor once per
+    centre).
     The bounds are summed by blocks of ``_SAMPLE_BLOCK`` entries, so a draw
     costs O(n / block + block).
     """
@@ -108,6 +110,30 @@ class _BoundedD2Sampler:
             np.minimum(self.bound[rows], dist.min(axis=1), out=self.bound[rows])
         self.bound[self.centres] = 0.0
         self.seen[:] = self.refreshed = len(self.centres)
+        self._sum_blocks(slice(0, self.n_blocks))
+
+    def refresh_heavy(self) -> None:
+        """Bring up to date the stale bounds that carry most of the mass.
+
+        The proposals fall where the bounds are large: the stale bounds
+        above the mean are refreshed (gathered, against the centres they
+        have not seen), which costs a fraction of a full pass when the mass
+        is concentrated (most gradients of a fitted model are small). When
+        they are half the pool or more, every bound is refreshed instead.
+        """
+        n_centres = len(self.centres)
+        heavy = np.flatnonzero(
+            (self.seen < n_centres) & (self.bound >= self.bound.mean())
+        )
+        if heavy.shape[0] == 0 or 2 * heavy.shape[0] > self.bound.shape[0]:
+            self.refresh()
+            return
+        new = self.centres[int(self.seen[heavy].min()) :]
+        for start in range(0, heavy.shape[0], _BLOCK_ROWS):
+            rows = heavy[start : start + _BLOCK_ROWS]
+            dist = _sq_distances(self.a, self.h, self.g_sq, rows, new, self.bias)
+            self.bound[rows] = np.minimum(self.bound[rows], dist.min(axis=1))
+        self.seen[heavy] = n_centres
         self._sum_blocks(slice(0, self.n_blocks))
 
     def _sum_blocks(self, blocks: slice) -> None:
@@ -154,7 +180,7 @@ class _BoundedD2Sampler:
                     if rng.random_sample() * proposed >= self.bound[i]:
                         rejections += 1
                         if rejections >= _MAX_REJECTIONS:
-                            self.refresh()
+                            self.refresh_heavy()
                             rejections = 0
                         continue
             pick = i
