@@ -391,12 +391,15 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
     def _pool(self, X_pool, candidates) -> Pool:
         """The candidate rows of the validated ``X_pool``, with this strategy's
         chunking and parallelism."""
+        allow_nan = getattr(self, "_allow_nan", None)
+        if allow_nan is None:  # fitted by an older version, or fit overridden
+            allow_nan = get_tags(self).input_tags.allow_nan
         return Pool(
             X_pool,
             check_candidates(candidates, _num_samples(X_pool)),
             chunk_size=self.chunk_size,
             n_jobs=self.n_jobs,
-            allow_nan=self._allow_nan,
+            allow_nan=allow_nan,
         )
 
 

@@ -9,11 +9,14 @@ import math
 
 import numpy as np
 import pytest
-from scipy.special import entr
+from scipy.special import entr, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 
 import skactive.strategies._badge as badge_module
 from skactive import (
@@ -437,3 +440,47 @@ def test_egl_against_autograd_on_a_torch_linear_layer():
         LastLayer(proba=proba, embedding=h.numpy(), one_column=False, bias=1.0)
     )
     np.testing.assert_allclose(ours, expected, rtol=1e-10)
+
+
+class _StochasticMembers(ClassifierMixin, BaseEstimator):
+    """Members drawn afresh from ``random_state`` at every call (as MC dropout)."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.W_ = np.random.RandomState(0).normal(size=(X.shape[1], len(self.classes_)))
+        return self
+
+    def predict_proba_samples(self, X):
+        rng = check_random_state(self.random_state)
+        noise = rng.normal(size=(8, *self.W_.shape))  # 8 members
+        logits = np.einsum("nd,mdc->nmc", X, self.W_ + noise)
+        return softmax(logits, axis=2)
+
+    def predict_proba(self, X):
+        return self.predict_proba_samples(X).mean(axis=1)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        _StochasticMembers(),
+        _StochasticMembers(random_state=np.random.RandomState(1)),
+        FrozenEstimator(_StochasticMembers().fit(np.ones((2, 4)), [0, 1])),
+    ],
+    ids=["None", "RandomState", "frozen"],
+)
+def test_batchbald_members_are_the_same_for_every_chunk(model):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 4)), np.tile([0, 1], 20)
+    pool = rng.normal(size=(400, 4))
+    strategy = BatchBALD(model, batch_size=5, random_state=0).fit(X, y)
+    inner = getattr(strategy.estimator_, "estimator", strategy.estimator_)
+    before = inner.random_state
+    picks = strategy.query(pool)
+    for chunk_size in (50, 7):
+        strategy.set_params(chunk_size=chunk_size)
+        np.testing.assert_array_equal(strategy.query(pool), picks)
+    assert inner.random_state is before  # given back after the query

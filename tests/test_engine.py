@@ -303,3 +303,10 @@ def test_candidates_skip_rows_the_estimator_rejects(data):
     np.testing.assert_array_equal(s.query(pool, candidates=rows), expected)
     with pytest.raises(ValueError, match="X_pool contains NaN"):
         s.query(pool, 2, candidates=[3, 10, 11])
+
+
+def test_an_all_false_mask_says_there_is_nothing_to_query(data):
+    X, y, pool = data
+    s = MarginSampling().fit(X, y)
+    with pytest.raises(ValueError, match="candidates is empty"):
+        s.query(pool, candidates=np.zeros(len(pool), dtype=bool))

@@ -80,6 +80,10 @@ class MaxConfidence(StoppingCriterion):
         self.threshold = threshold
 
     def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
+        """Whether every candidate's top probability has reached ``threshold``.
+
+        See :meth:`StoppingCriterion.should_stop` for the parameters.
+        """
         check_real(self.threshold, "threshold", low=0.0, high=1.0, include_low=False)
         if len(candidates) == 0:
             return True
@@ -129,6 +133,10 @@ random_state=0)
         self.random_state = random_state
 
     def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
+        """Whether the predictions on the stop set have stopped changing.
+
+        See :meth:`StoppingCriterion.should_stop` for the parameters.
+        """
         check_int(self.window, "window")
         if "stop_set" not in memory:
             n = len(candidates)

@@ -154,8 +154,10 @@ class _BoundedD2Sampler:
         start = block * _SAMPLE_BLOCK
         within = np.cumsum(self.bound[start : start + _SAMPLE_BLOCK])
         j = min(int(np.searchsorted(within, u, side="right")), within.shape[0] - 1)
-        while self.bound[start + j] == 0.0:  # rounding at a block's end
+        while j > 0 and self.bound[start + j] == 0.0:  # rounding at a block's end
             j -= 1
+        if self.bound[start + j] == 0.0:  # pragma: no cover - u rounded to the end
+            return int(np.flatnonzero(self.bound)[-1])
         return start + j
 
     def sample(self, rng: np.random.RandomState) -> int:

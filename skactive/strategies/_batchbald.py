@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from contextlib import contextmanager
 
 import numpy as np
@@ -9,6 +10,7 @@ from scipy.special import entr
 
 from ..base import QueryStrategy, QueryTags
 from ..committee import Committee
+from ..embedding import unwrap_estimator
 from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
@@ -128,24 +130,28 @@ def _proba_samples(X, estimator) -> np.ndarray:
 
 @contextmanager
 def _fixed_members(estimator, rng: np.random.RandomState):
-    """Seed an unseeded stochastic estimator for the duration of a query.
+    """Fix a stochastic model's members for the duration of a query.
 
     ``predict_proba_samples`` of an MC-Dropout network draws its members
-    (dropout masks) from ``random_state`` at every call; with ``None`` two
-    chunks of the pool would see different networks. A committee's members
-    are fixed once fitted, and so are those of a seeded network.
+    (dropout masks) from ``random_state`` at every call: unless that is an
+    int, two chunks of the pool would see different networks. The model
+    (through a ``FrozenEstimator`` or a ``Pipeline``) is given an int seed
+    drawn from the query's generator, and its own ``random_state`` back
+    afterwards. A committee's members are fixed once fitted; a seeded
+    network's too.
     """
-    params = (
-        estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
-    )
-    if params.get("random_state", 0) is not None:
+    model = unwrap_estimator(estimator, final=True)
+    params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
+    if "random_state" not in params or isinstance(
+        params["random_state"], numbers.Integral
+    ):
         yield
         return
-    estimator.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
+    model.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
     try:
         yield
     finally:
-        estimator.set_params(random_state=None)
+        model.set_params(random_state=params["random_state"])
 
 
 def batchbald_select(

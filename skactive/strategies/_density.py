@@ -230,11 +230,14 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         if self.metric == "cosine":
             # The mean cosine similarity to R is x_hat . mean(r_hat).
             unit = reference.map(_unit_embedding, self._embed)
-            return unit.sum(axis=0) / reference.n
-        R = np.asarray(reference.map(self._embed), dtype=np.float64)
-        shift = R.mean(axis=0)
-        R -= shift
-        return shift, R, np.einsum("ij,ij->i", R, R)
+            statistic = unit.sum(axis=0) / reference.n
+        else:
+            R = np.asarray(reference.map(self._embed), dtype=np.float64)
+            shift = R.mean(axis=0)
+            R -= shift
+            statistic = (shift, R, np.einsum("ij,ij->i", R, R))
+        # the uncertainty's own per-query state, if it has one
+        return statistic, self.uncertainty_strategy_._prepare_query(pool, rng)
 
     def _density(self, Z, reference) -> np.ndarray:
         if self.metric == "cosine":
@@ -252,7 +255,10 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         return total / R.shape[0]
 
     def _utility(self, X, context=None) -> np.ndarray:
-        phi = np.asarray(self.uncertainty_strategy_._utility(X), dtype=np.float64)
+        reference, inner = context
+        phi = np.asarray(
+            self.uncertainty_strategy_._utility(X, inner), dtype=np.float64
+        )
         if self.beta == 0:
             return phi
-        return phi * self._density(self._embed(X), context) ** self.beta
+        return phi * self._density(self._embed(X), reference) ** self.beta

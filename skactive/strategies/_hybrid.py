@@ -71,14 +71,17 @@ class _PrefilterStrategy(_EmbeddingMixin, QueryStrategy):
         self._fit_embedding(X)
         self.uncertainty_strategy_ = make_uncertainty_strategy(self, X, y)
 
+    def _prepare_query(self, pool: Pool, rng: np.random.RandomState):
+        # the pre-filter's own per-query state, from every candidate row
+        return self.uncertainty_strategy_._prepare_query(pool, rng)
+
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
         salt = draw_salt(rng)
         n_kept = min(pool.n, math.ceil(self.beta * batch_size))
-        scorer = self.uncertainty_strategy_
         (kept_utilities, kept), _ = pool.score_top_k(
-            scorer, n_kept, salt, False, scorer._prepare_query(pool, rng)
+            self.uncertainty_strategy_, n_kept, salt, False, context
         )
         kept_local = pool.local_positions(kept)
         if n_kept == batch_size:

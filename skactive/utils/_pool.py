@@ -51,16 +51,16 @@ def check_candidates(candidates, n_pool: int) -> np.ndarray | None:
                 f"candidates as a boolean mask must have shape ({n_pool},), "
                 f"got {candidates.shape}."
             )
-        return np.flatnonzero(candidates)
+        candidates = np.flatnonzero(candidates)
     if candidates.ndim != 1 or (candidates.size and candidates.dtype.kind not in "iu"):
         raise ValueError(
             "candidates must be a 1-d array of integer row indices into X_pool "
             f"(or a boolean mask), got shape {candidates.shape} and dtype "
             f"{candidates.dtype}."
         )
-    candidates = candidates.astype(np.intp, copy=False)
     if candidates.size == 0:
         raise ValueError("candidates is empty: there is nothing left to query.")
+    candidates = candidates.astype(np.intp, copy=False)
     if candidates.min() < 0 or candidates.max() >= n_pool:
         raise ValueError(
             f"candidates must be row indices in [0, {n_pool}), got values from "
@@ -104,14 +104,15 @@ def _call(func, X, select, allow_nan, *args):
     ``select`` is ``None`` when ``X`` holds exactly the candidate rows, else
     the positions of the candidates in ``X``, a view of the pool's rows
     spanning them (see :meth:`Pool._read`): ``func`` runs on the view and
-    the candidates' rows of its result are kept. Should the view be rejected
-    (a row that is not a candidate holds NaN, say), the candidate rows are
-    gathered and ``func`` runs on them alone.
+    the candidates' rows of its result are kept. Should the view fail (a
+    row that is not a candidate holds NaN, say), the candidate rows are
+    gathered and ``func`` runs on them alone, so an error always concerns
+    candidates.
     """
     if select is not None:
         try:
             return _rows_of(func(X, *args), select)
-        except ValueError:
+        except Exception:
             X = X[select]
     return _finite_or_raise(func, X, allow_nan, *args)
 
@@ -262,7 +263,7 @@ class Pool:
             return (X.compute() if is_dask_array(X) else X), None
         rows = self.candidates[batch]
         start, stop = int(rows[0]), int(rows[-1]) + 1
-        if isinstance(self.X, np.ndarray) and stop - start <= 2 * rows.shape[0]:
+        if isinstance(self.X, np.ndarray) and 4 * (stop - start) <= 5 * rows.shape[0]:
             select = None if stop - start == rows.shape[0] else rows - start
             return self.X[start:stop], select
         X = _safe_indexing(self.X, rows)
