@@ -44,7 +44,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import Tags, check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_is_fitted,
+)
 
 from .exceptions import BatchSizeWarning
 from .utils._compat import _num_samples
@@ -53,13 +55,12 @@ from .utils._docstrings import fill_doc
 from .utils._pool import Pool, check_candidates
 from .utils._selection import draw_salt, sample_indices
 from .utils._validation import (
-    check_array_params,
     check_batch_size,
     check_has_method,
     check_multiple_classes,
-    check_plain_array,
     check_pool_subsample,
     inherit_input_tags,
+    validate_samples,
 )
 
 __all__ = [
@@ -221,17 +222,12 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
         return QueryTags(requires_proba=False)
 
     def _validate_X(self, X, *, reset: bool, input_name: str = "X", fit_y=None):
-        """``validate_data`` with the estimator's sparse and NaN support."""
-        if input_name == "X_pool" and check_plain_array(self, X):
-            return X
-        kwargs = check_array_params(self)
-        if reset:
-            return validate_data(self, X, fit_y, reset=True, **kwargs)
-        if input_name == "X_pool":
-            # Finiteness is left to the estimator, see utils._pool.
-            kwargs["ensure_all_finite"] = False
-            kwargs["ensure_min_samples"] = 0
-        return validate_data(self, X, reset=reset, **kwargs)
+        """Validation with the estimator's input tags; raw samples (texts,
+        categories) go to the estimator as they are, see
+        :func:`~skactive.utils._validation.validate_samples`."""
+        return validate_samples(
+            self, X, reset=reset, y=fit_y, pool=input_name == "X_pool"
+        )
 
     def _fit_estimator(self, X, y, **fit_params) -> None:
         """Fit ``estimator_``: a fresh clone, or the same one under warm start."""

@@ -25,6 +25,9 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
+from .utils._compat import _num_samples
+from .utils._validation import is_raw_input
+
 __all__ = [
     "EMBEDDINGS",
     "check_embedding",
@@ -134,6 +137,14 @@ default="auto"
     if callable(how):
         Z = how(X)
     elif how == "raw":
+        if is_raw_input(X):
+            raise ValueError(
+                'embedding="raw" needs numeric features, but the samples are '
+                "raw (texts or categories). Use a Pipeline whose steps before "
+                'the final estimator vectorise them (embedding="transform", '
+                'the default "auto" for a Pipeline) or pass a callable '
+                "embedding."
+            )
         # n-d inputs (images) are compared as flat vectors of their values
         Z = X.reshape(X.shape[0], -1) if getattr(X, "ndim", 2) > 2 else X
     elif how == "transform":
@@ -157,9 +168,10 @@ default="auto"
     if hasattr(Z, "toarray"):
         Z = Z.toarray()
     Z = np.asarray(Z)
-    if Z.ndim != 2 or Z.shape[0] != X.shape[0]:
+    n_samples = _num_samples(X)
+    if Z.ndim != 2 or Z.shape[0] != n_samples:
         raise ValueError(
-            f"the embedding must have shape (n_samples, n_dims) = ({X.shape[0]}, ...);"
+            f"the embedding must have shape (n_samples, n_dims) = ({n_samples}, ...);"
             f" got {Z.shape}."
         )
     return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)

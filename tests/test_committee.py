@@ -479,7 +479,7 @@ def test_committee_sub_chunks_give_the_same_utilities(data, monkeypatch):
     expected = measures.kl_divergence(strategy.estimator_.predict_proba_samples(X))
     monkeypatch.setattr(_measure, "_SUB_CHUNK_BYTES", 1)
     monkeypatch.setattr(_measure, "_MIN_SUB_CHUNK_ROWS", 7)
-    assert strategy._sub_chunk_rows(X) == 7
+    assert strategy._sub_chunk_rows(X, len(X)) == 7
     np.testing.assert_allclose(strategy.utility(X), expected, atol=1e-15)
 
 

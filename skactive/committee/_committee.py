@@ -9,15 +9,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import (
-    check_array_params,
     check_has_method,
     check_int,
-    check_plain_array,
     inherit_input_tags,
+    validate_samples,
 )
 
 __all__ = ["Committee"]
@@ -329,13 +328,7 @@ default=None
             return tags  # invalid parameters: fit reports them
 
     def _validate_X(self, X, *, reset: bool, y=None):
-        kwargs = check_array_params(self)
-        if reset:
-            return validate_data(self, X, y, **kwargs)
-        if check_plain_array(self, X):
-            # finiteness is left to the members, which check their input
-            return X
-        return validate_data(self, X, reset=False, **kwargs)
+        return validate_samples(self, X, reset=reset, y=y)
 
     # --------------------------------------------------------------- fit
     def fit(self, X, y):

@@ -15,7 +15,8 @@ from sklearn.utils import gen_batches
 
 from .. import measures
 from ..base import QueryStrategy, QueryTags
-from ..utils._validation import check_proba_samples
+from ..utils._compat import _num_samples
+from ..utils._validation import check_proba_samples, is_raw_input
 
 # A committee's members read each pool chunk one after the other, and their
 # probabilities stack up n_members deep: the chunk is scored in sub-chunks of
@@ -87,8 +88,8 @@ class _MeasureStrategy(QueryStrategy):
             # Only measures with a fallback get here: the others require
             # predict_proba_samples in their query tags, checked by fit.
             return measure.fallback(estimator.predict_proba(X))
-        n_samples = X.shape[0]
-        rows = self._sub_chunk_rows(X)
+        n_samples = _num_samples(X)
+        rows = self._sub_chunk_rows(X, n_samples)
         if n_samples <= rows:
             return self._score_samples(measure, X)
         utilities = np.empty(n_samples)
@@ -98,15 +99,15 @@ class _MeasureStrategy(QueryStrategy):
 
     def _score_samples(self, measure, X) -> np.ndarray:
         proba_samples = check_proba_samples(
-            self.estimator_.predict_proba_samples(X), X.shape[0]
+            self.estimator_.predict_proba_samples(X), _num_samples(X)
         )
         return measure.function(proba_samples)
 
-    def _sub_chunk_rows(self, X) -> int:
+    def _sub_chunk_rows(self, X, n_samples: int) -> int:
         """Rows per sub-chunk for a committee; other models get the chunk whole."""
         members = getattr(self.estimator_, "estimators_", None)
-        if not isinstance(members, list) or not members:
-            return X.shape[0]
+        if not isinstance(members, list) or not members or is_raw_input(X):
+            return n_samples
         itemsize = getattr(getattr(X, "dtype", None), "itemsize", 8)
         row_bytes = X.shape[1] * itemsize + 8 * len(members) * len(self.classes_)
         return max(_MIN_SUB_CHUNK_ROWS, _SUB_CHUNK_BYTES // row_bytes)

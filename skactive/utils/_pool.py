@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits
 from ._compat import _num_samples, _safe_indexing
 from ._dask import is_dask_array, score_dask_blocks
 from ._selection import TopK, top_k
-from ._validation import check_chunk_size
+from ._validation import check_chunk_size, is_raw_input
 
 __all__ = ["Pool", "check_candidates"]
 
@@ -84,6 +84,8 @@ def _finite_or_raise(func, X, allow_nan, *args):
     try:
         return func(X, *args)
     except ValueError as exc:
+        if is_raw_input(X):  # texts, categories: the estimator's message
+            raise
         try:
             assert_all_finite(X, allow_nan=allow_nan, input_name="X_pool")
         except ValueError as finite_exc:
@@ -138,9 +140,12 @@ def _score_chunk(
             f"{utilities.shape} for {indices.shape[0]} samples."
         )
     if np.isnan(utilities).any():
-        assert_all_finite(
-            X if select is None else X[select], allow_nan=allow_nan, input_name="X_pool"
-        )
+        if not is_raw_input(X):
+            assert_all_finite(
+                X if select is None else X[select],
+                allow_nan=allow_nan,
+                input_name="X_pool",
+            )
         raise ValueError(
             f"{type(strategy).__name__} computed NaN utilities: does the "
             "estimator's predict_proba return NaN for some pool samples?"
@@ -205,6 +210,8 @@ class Pool:
         itemsize = getattr(getattr(X, "dtype", None), "itemsize", 8)
         shape = getattr(X, "shape", (self.n_pool, 1))
         values_per_row = math.prod(shape[1:]) if len(shape) > 1 else 1
+        if is_raw_input(X):  # texts, categories: about 1 KiB a row, unknown
+            values_per_row, itemsize = max(values_per_row, 128), 8
         self.chunk_size = check_chunk_size(
             chunk_size,
             values_per_row,
@@ -259,7 +266,10 @@ class Pool:
         the candidate rows are gathered (a copy of one chunk).
         """
         if self.candidates is None:
-            X = self.X[batch]
+            if isinstance(self.X, np.ndarray) or is_dask_array(self.X):
+                X = self.X[batch]  # a view
+            else:  # a list of texts, a DataFrame, a sparse matrix
+                X = _safe_indexing(self.X, np.arange(batch.start, batch.stop))
             return (X.compute() if is_dask_array(X) else X), None
         rows = self.candidates[batch]
         start, stop = int(rows[0]), int(rows[-1]) + 1

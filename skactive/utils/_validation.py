@@ -19,6 +19,7 @@ __all__ = [
     "check_proba_samples",
     "check_real",
     "inherit_input_tags",
+    "is_raw_input",
 ]
 
 # The input tags a meta-estimator shares with the models it wraps: sparse
@@ -324,6 +325,33 @@ def check_proba_samples(proba_samples, n_samples: int | None = None) -> np.ndarr
     return proba_samples
 
 
+def is_raw_input(X) -> bool:
+    """Whether ``X`` holds raw, non-numeric samples for the estimator to read.
+
+    Raw samples are strings (a list or an object/string array of texts),
+    dicts, or a DataFrame with a non-numeric column (text or categories for
+    a ``ColumnTransformer``). skactive does not convert them: the estimator
+    (typically a :class:`~sklearn.pipeline.Pipeline` starting with a
+    vectorizer or a column transformer) validates what it reads, and the
+    engine only slices rows. Numeric arrays, sparse matrices and numeric
+    DataFrames are not raw.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(X, "columns"):  # a DataFrame
+        return any(getattr(d, "kind", "O") not in "biufc" for d in dtypes)
+    dtype = getattr(X, "dtype", None)
+    if dtype is not None:
+        if not hasattr(X, "shape") or dtype.kind not in "OSU":
+            return False
+        # an object array of numbers is numbers (converted, as scikit-learn does)
+        return dtype.kind in "SU" or (
+            X.size > 0 and isinstance(X.flat[0], (str, bytes))
+        )
+    if isinstance(X, (list, tuple)) and len(X):
+        return isinstance(X[0], (str, bytes, dict))
+    return False
+
+
 def check_plain_array(estimator, X) -> bool:
     """Whether ``X`` can skip ``validate_data`` at prediction time.
 
@@ -347,3 +375,40 @@ def check_plain_array(estimator, X) -> bool:
             f"is expecting {estimator.n_features_in_} features as input."
         )
     return True
+
+
+def validate_samples(estimator, X, *, reset: bool, y=None, pool: bool = False):
+    """``validate_data`` for a meta-estimator that hands ``X`` to its models.
+
+    - ``reset=True`` (``fit``): returns ``(X, y)``, validated with the
+      estimator's input tags (sparse, NaN, n-d arrays).
+    - ``reset=False``: returns ``X``, its feature count and names checked. A
+      plain numeric array skips the conversion pass (its finiteness is left
+      to the models, which check their input anyway); with ``pool=True``
+      finiteness is left to the engine and an empty pool passes (the query
+      reports it).
+    - Raw samples (:func:`is_raw_input`: texts, a DataFrame with text or
+      category columns) are not converted: the models (a Pipeline starting
+      with a vectorizer or a column transformer) validate what they read.
+    """
+    from sklearn.utils.validation import (
+        check_consistent_length,
+        column_or_1d,
+        validate_data,
+    )
+
+    if not reset and check_plain_array(estimator, X):
+        return X
+    if is_raw_input(X):
+        if not reset:
+            return validate_data(estimator, X, reset=False, skip_check_array=True)
+        X, y = validate_data(estimator, X, y, reset=True, skip_check_array=True)
+        check_consistent_length(X, y)
+        return X, column_or_1d(y, warn=True)
+    kwargs = check_array_params(estimator)
+    if reset:
+        return validate_data(estimator, X, y, reset=True, **kwargs)
+    if pool:
+        kwargs["ensure_all_finite"] = False
+        kwargs["ensure_min_samples"] = 0
+    return validate_data(estimator, X, reset=False, **kwargs)
