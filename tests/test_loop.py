@@ -913,3 +913,14 @@ def test_each_round_draws_fresh_random_numbers():
     again.teach([0, 399], [0, 1])
     (first,) = again.query()
     assert first == picks[0]
+
+
+def test_learner_score_is_the_models_accuracy():
+    from sklearn.datasets import load_iris
+    from sklearn.metrics import accuracy_score
+
+    X, y = load_iris(return_X_y=True)
+    learner = ActiveLearner(MarginSampling(batch_size=5, random_state=0), X[::2])
+    learner.teach(np.arange(0, 75, 5), y[::2][::5])
+    expected = accuracy_score(y[1::2], learner.predict(X[1::2]))
+    assert learner.score(X[1::2], y[1::2]) == pytest.approx(expected)

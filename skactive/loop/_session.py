@@ -627,6 +627,25 @@ class ActiveLearner:
         """
         return self._fitted_strategy().predict_proba(X)
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy of the model fitted on the labels, on held-out ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+        y : array-like of shape (n_samples,)
+            Their true labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The mean accuracy (the strategy's ``score``).
+        """
+        return self._fitted_strategy().score(X, y, sample_weight=sample_weight)
+
     def _fitted_strategy(self):
         self.fit_model()
         if not self._model_ready:
