@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare strategies against random sampling with learning curves",
         description="Simulate active learning with the true labels as the "
         "annotator, repeated over seeds, and compare strategies: prints a table "
-        "(area under the learning curve, labels to reach 90%% / 95%% of the "
+        "(area under the learning curve, labels to reach 90% / 95% of the "
         "full-data accuracy, active gain over random) and writes a "
         "learning-curve PNG, the table as CSV and the curves as CSV/JSON.",
     )
