@@ -209,7 +209,18 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
         )
 
     def _get_estimator(self):
-        return self._default_estimator() if self.estimator is None else self.estimator
+        if self.estimator is None:
+            return self._default_estimator()
+        if self._query_tags().requires_proba_samples and not hasattr(
+            self.estimator, "predict_proba_samples"
+        ):
+            # A scikit-learn ensemble (forest, bagging, soft voting) is the
+            # committee of its fitted members.
+            from .committee import EnsembleCommittee, is_committee_ensemble
+
+            if is_committee_ensemble(self.estimator):
+                return EnsembleCommittee(self.estimator)
+        return self.estimator
 
     def __sklearn_tags__(self) -> StrategyTags:
         tags = inherit_input_tags(super().__sklearn_tags__(), [self._get_estimator()])

@@ -9,9 +9,11 @@ scikit-learn's ``expected_failed_checks``) is listed in ``EXPECTED_FAILED``
 with its reason, and runs as ``xfail``. Keep one section per family.
 """
 
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 from skactive import BALD, BatchBALD, Committee, MeanSTD, QueryByCommittee
+from skactive.committee import EnsembleCommittee
 
 INSTANCES = {
     # --- uncertainty ---
@@ -22,6 +24,10 @@ INSTANCES = {
         Committee(n_members=3, random_state=0)
     ),
     "BALD": lambda: BALD(Committee(n_members=3, random_state=0)),
+    # A scikit-learn ensemble as a committee: a small forest.
+    "EnsembleCommittee": lambda: EnsembleCommittee(
+        RandomForestClassifier(n_estimators=5, random_state=0)
+    ),
     # --- deep ---
     # Strategies over predict_proba_samples get a cheap Committee; the skorch
     # network sets its input/output sizes from the data (_deep_instances.py,

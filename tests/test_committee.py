@@ -16,6 +16,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skactive import BALD, Committee, QueryByCommittee, measures
+from skactive.committee import EnsembleCommittee
 from skactive.committee._committee import _stratified_bootstrap
 
 LN2, LN3 = math.log(2), math.log(3)
@@ -494,3 +495,72 @@ def test_strategy_with_pipeline_members_and_parallel_scoring(data):
     expected = strategy.query(X[60:])
     strategy.set_params(n_jobs=2, chunk_size=7)
     np.testing.assert_array_equal(strategy.query(X[60:]), expected)
+
+
+# ------------------------------------------ scikit-learn ensembles as committees
+def _ensemble_data():
+    X, y = make_classification(
+        n_samples=200, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+    return X[:60], np.array(["a", "b", "c"])[y[:60]], X[60:]
+
+
+def test_a_forest_is_the_committee_of_its_trees():
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y, pool = _ensemble_data()
+    strategy = QueryByCommittee(
+        RandomForestClassifier(n_estimators=9, random_state=0),
+        method="vote_entropy",
+        batch_size=5,
+        random_state=0,
+    ).fit(X, y)
+    forest = strategy.estimator_.ensemble_
+    trees = np.stack([t.predict_proba(pool) for t in forest.estimators_], axis=1)
+    expected = measures.vote_entropy(trees)
+    np.testing.assert_allclose(strategy.utility(pool), expected)
+    np.testing.assert_allclose(
+        strategy.estimator_.predict_proba_samples(pool).mean(axis=1),
+        forest.predict_proba(pool),
+    )
+    assert list(strategy.classes_) == ["a", "b", "c"]
+
+
+def test_bagging_members_see_their_features_and_miss_classes():
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y, pool = _ensemble_data()
+    bagging = BaggingClassifier(
+        KNeighborsClassifier(n_neighbors=1),  # no sample_weight: true subsets
+        n_estimators=8,
+        max_samples=3,  # so some members miss a class
+        max_features=0.5,
+        random_state=0,
+    )
+    committee = EnsembleCommittee(bagging).fit(X, y)
+    samples = committee.predict_proba_samples(pool)
+    fitted = committee.ensemble_
+    assert any(len(m.classes_) < 3 for m in fitted.estimators_)
+    for m, (member, features) in enumerate(
+        zip(fitted.estimators_, fitted.estimators_features_)
+    ):
+        expected = np.zeros((len(pool), 3))
+        expected[:, member.classes_] = member.predict_proba(pool[:, features])
+        np.testing.assert_allclose(samples[:, m], expected)
+    np.testing.assert_allclose(samples.mean(axis=1), fitted.predict_proba(pool))
+
+
+def test_soft_voting_is_a_committee_and_hard_voting_says_why_not():
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.naive_bayes import GaussianNB
+
+    X, y, pool = _ensemble_data()
+    members = [("lr", LogisticRegression(max_iter=500)), ("nb", GaussianNB())]
+    soft = BALD(VotingClassifier(members, voting="soft"), batch_size=3).fit(X, y)
+    samples = soft.estimator_.predict_proba_samples(pool)
+    assert samples.shape == (len(pool), 2, 3)
+    np.testing.assert_allclose(samples.mean(axis=1), soft.predict_proba(pool))
+    assert soft.query(pool).shape == (3,)
+    with pytest.raises(ValueError, match='voting="soft"'):
+        BALD(VotingClassifier(members, voting="hard")).fit(X, y)

@@ -328,10 +328,8 @@ class BatchBALD(QueryStrategy):
         )
         self.n_configurations = n_configurations
 
-    def _get_estimator(self):
-        if self.estimator is None:
-            return Committee(random_state=self.random_state)
-        return self.estimator
+    def _default_estimator(self):
+        return Committee(random_state=self.random_state)
 
     def _query_tags(self) -> QueryTags:
         return QueryTags(

@@ -40,10 +40,8 @@ class _DisagreementBase(_MeasureStrategy):
 
     _callable_input = "proba_samples"
 
-    def _get_estimator(self):
-        if self.estimator is None:
-            return Committee(random_state=self.random_state)
-        return self.estimator
+    def _default_estimator(self):
+        return Committee(random_state=self.random_state)
 
 
 @_fill
