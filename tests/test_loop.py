@@ -924,3 +924,37 @@ def test_learner_score_is_the_models_accuracy():
     learner.teach(np.arange(0, 75, 5), y[::2][::5])
     expected = accuracy_score(y[1::2], learner.predict(X[1::2]))
     assert learner.score(X[1::2], y[1::2]) == pytest.approx(expected)
+
+
+def test_declared_classes_reject_a_typo_and_are_saved(tmp_path):
+    from sklearn.datasets import load_iris
+
+    X, _ = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])
+    learner = ActiveLearner(
+        MarginSampling(batch_size=3, random_state=0), X, classes=list(names)
+    )
+    learner.teach([0, 50], ["setosa", "versicolor"])
+    with pytest.raises(ValueError, match=r"\['setossa'\] are not in the declared"):
+        learner.teach([1], ["setossa"])
+    assert learner.n_labelled == 2  # nothing of the failed call was kept
+    np.testing.assert_array_equal(learner.classes, names)
+    assert learner.class_counts() == {"setosa": 1, "versicolor": 1, "virginica": 0}
+    assert "'virginica': 0" in repr(learner)
+    path = tmp_path / "session.json"
+    learner.save(path)
+    resumed = ActiveLearner.load(path, X, MarginSampling(batch_size=3))
+    np.testing.assert_array_equal(resumed.classes, names)
+    with pytest.raises(ValueError, match="not in the declared"):
+        resumed.teach([1], ["setossa"])
+    with pytest.raises(ValueError, match="at least 2 distinct labels"):
+        ActiveLearner(MarginSampling(), X, classes=["a", "a"])
+
+
+def test_without_declared_classes_any_label_is_a_class():
+    from sklearn.datasets import load_iris
+
+    X, _ = load_iris(return_X_y=True)
+    learner = ActiveLearner(MarginSampling(), X)
+    learner.teach([0, 1], ["cat", "dog"])
+    np.testing.assert_array_equal(learner.classes, ["cat", "dog"])

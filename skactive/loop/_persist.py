@@ -236,7 +236,8 @@ class SessionFile:
     ``rounds`` holds one dict per ``teach`` call: ``"indices"`` and
     ``"labels"`` (arrays), ``"n_labels"``, ``"time"`` and ``"relabel"``.
     ``settings`` holds ``"refit"``, ``"pseudo_label_threshold"``,
-    ``"random_state"`` and ``"autosave"`` (whether the session autosaved).
+    ``"random_state"``, ``"autosave"`` (whether the session autosaved) and
+    ``"classes"`` (the declared label set, or ``None``).
     ``model`` describes the pickled model file (``"file"``, ``"sha256"``,
     ``"fitted"``), or is ``None``.
     """
@@ -263,7 +264,11 @@ class SessionFile:
                 "fingerprint": self.fingerprint,
             },
             "strategy": {"class": self.strategy_class, "repr": self.strategy_repr},
-            "settings": dict(self.settings),
+            "settings": {
+                key: (_labels_to_json(value) if key == "classes" else value)
+                for key, value in self.settings.items()
+                if key != "classes" or value is not None
+            },
             "indices": self.indices.tolist(),
             "labels": _labels_to_json(self.labels),
             "history": [
@@ -401,7 +406,12 @@ def read_session(path) -> SessionFile:
         ),
         "random_state": r.get(settings, "random_state", (int,), "settings.", True),
         "autosave": bool(r.get(settings, "autosave", (bool,), "settings.", True)),
+        "classes": None,
     }
+    declared = r.get(settings, "classes", (dict,), "settings.", True)
+    if declared is not None:
+        n = len(r.get(declared, "values", (list,), "settings.classes."))
+        checked["classes"] = r.labels(settings, "classes", n, "settings.")
     indices = r.indices(state, "indices")
     labels = r.labels(state, "labels", indices.shape[0])
     rounds = []

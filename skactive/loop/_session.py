@@ -156,6 +156,19 @@ def _check_labels(labels, n: int) -> np.ndarray:
     return arr
 
 
+def _check_declared_classes(classes) -> np.ndarray | None:
+    """The declared label set: distinct class labels, at least two, sorted."""
+    if classes is None:
+        return None
+    arr = _check_labels(classes, np.size(classes))
+    unique = np.unique(arr)
+    if unique.shape[0] != arr.shape[0] or unique.shape[0] < 2:
+        raise ValueError(
+            f"classes must hold at least 2 distinct labels, got {arr.tolist()[:10]!r}."
+        )
+    return unique
+
+
 class ActiveLearner:
     """A labelling session over a pool: query, teach, save, resume.
 
@@ -206,6 +219,11 @@ class ActiveLearner:
     random_state : int, RandomState instance or None, default=None
         Seeds the random queries made before two classes are labelled. An
         int gives the same draws after :meth:`load`.
+    classes : array-like of shape (n_classes,), default=None
+        The label set, declared: :meth:`teach` rejects any other label (a
+        typo does not become a new class), and :attr:`classes` and
+        :meth:`class_counts` list every declared class, labelled or not.
+        Saved with the session. ``None``: any class label is accepted.
 
     Attributes
     ----------
@@ -264,6 +282,7 @@ class ActiveLearner:
         pseudo_label_threshold: float | None = None,
         autosave=None,
         random_state=None,
+        classes=None,
     ):
         check_query_strategy(strategy)
         if isinstance(X_pool, list | tuple):
@@ -287,6 +306,7 @@ class ActiveLearner:
         self.pseudo_label_threshold = pseudo_label_threshold
         self.autosave = None if autosave is None else os.fspath(autosave)
         self.random_state = random_state
+        self._declared = _check_declared_classes(classes)
         self.strategy_ = clone(strategy)
 
         self._n_pool = n_pool
@@ -341,8 +361,26 @@ class ActiveLearner:
 
     @property
     def classes(self) -> np.ndarray:
+        """The declared label set (``classes``), else the classes labelled so
+        far; sorted."""
+        return self._declared if self._declared is not None else self.labelled_classes
+
+    @property
+    def labelled_classes(self) -> np.ndarray:
         """The classes labelled so far, sorted."""
         return np.unique(self._labels)
+
+    def class_counts(self) -> dict:
+        """Number of labels of every class (of the declared set, if any).
+
+        Returns
+        -------
+        counts : dict
+            ``{label: count}``, in the order of :attr:`classes`.
+        """
+        labelled, counts = np.unique(self._labels, return_counts=True)
+        found = dict(zip(labelled.tolist(), counts.tolist()))
+        return {c: found.get(c, 0) for c in self.classes.tolist()}
 
     @property
     def n_rounds(self) -> int:
@@ -416,6 +454,14 @@ class ActiveLearner:
         new_labels = _check_labels(labels, idx.shape[0])
         if idx.size == 0:
             return
+        if self._declared is not None:
+            unknown = ~np.isin(new_labels, self._declared)
+            if unknown.any():
+                raise ValueError(
+                    f"labels {np.unique(new_labels[unknown]).tolist()[:10]!r} are "
+                    "not in the declared classes "
+                    f"{self._declared.tolist()!r}: a typo, or a class to declare."
+                )
         if self._labels.size and _label_kind(self._labels) != _label_kind(new_labels):
             raise TypeError(
                 f"labels must be of the same kind as the labels taught before "
@@ -651,7 +697,7 @@ class ActiveLearner:
         if not self._model_ready:
             raise ValueError(
                 f"the model needs labels of at least 2 classes; so far: "
-                f"{self.classes.tolist()!r}."
+                f"{self.labelled_classes.tolist()!r}."
             )
         return self.strategy_
 
@@ -695,6 +741,7 @@ class ActiveLearner:
                 "pseudo_label_threshold": self.pseudo_label_threshold,
                 "random_state": random_state,
                 "autosave": self.autosave is not None,
+                "classes": self._declared,
             },
             indices=self._indices,
             labels=self._labels,
@@ -775,6 +822,7 @@ class ActiveLearner:
             pseudo_label_threshold=settings["pseudo_label_threshold"],
             autosave=autosave,
             random_state=settings["random_state"],
+            classes=settings["classes"],
         )
         if learner.n_pool != saved.n_pool:
             raise ValueError(
@@ -808,12 +856,14 @@ class ActiveLearner:
     # ------------------------------------------------------------ display
     def __repr__(self) -> str:
         pct = 100.0 * self.n_labelled / self._n_pool
-        classes = self.classes
+        classes = self.labelled_classes
+        counts = ", ".join(f"{c!r}: {n}" for c, n in self.class_counts().items())
         lines = [
             f"ActiveLearner({self.strategy!r})",
             f"  pool: {self._n_pool:,} samples; labelled: {self.n_labelled:,} "
             f"({pct:.1f}%) in {self.n_rounds} rounds, {classes.shape[0]} "
             f"class{'es' if classes.shape[0] != 1 else ''}",
+            f"  labels per class: {{{counts}}}",
         ]
         if self.is_fitted:
             model = "fitted"
