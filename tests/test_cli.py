@@ -161,3 +161,25 @@ def test_the_command_runs_as_a_program():
     assert bad.stderr.strip() == (
         "skactive: error: unknown model 'x'; choose from: hgb, knn, logreg, nb, rf, svc"
     )
+
+
+def test_a_declared_label_set_rejects_a_misspelt_label(tmp_path, pool_csv, capsys):
+    session, to_label = tmp_path / "s.json", tmp_path / "next.csv"
+    common = ["--pool", str(pool_csv), "--session", str(session)]
+    assert main(["query", *common, "--id-column", "id", "--output", str(to_label),
+                 "--classes", "setosa,versicolor,virginica"]) == 0  # fmt: skip
+    labels = tmp_path / "typo.csv"
+    labels.write_text("row,label\n0,setossa\n")
+    assert main(["teach", *common, "--labels", str(labels)]) == 2
+    assert "not in the declared classes" in capsys.readouterr().err
+    assert json.loads(session.read_text())["indices"] == []  # nothing recorded
+    _fill_labels(to_label)
+    assert main(["teach", *common, "--labels", str(to_label)]) == 0
+    assert main(["status", *common]) == 0
+    assert "'virginica': " in capsys.readouterr().out  # counts of every class
+    assert main(["query", *common, "--classes", "a,b"]) == 2
+    assert "differs from the session's label set" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:  # argparse's usage error
+        main(["query", *common, "--classes", "a"])
+    assert exit_info.value.code == 2
+    assert "at least 2 distinct" in capsys.readouterr().err

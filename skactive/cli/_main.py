@@ -117,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--label-column", help="a label column in the pool file to ignore"
     )
     query.add_argument("--seed", type=int, default=None)
+    query.add_argument(
+        "--classes",
+        type=_label_set,
+        default=None,
+        help="the label set of a new session, comma-separated: teaching any "
+        "other label is an error (a typo never becomes a class)",
+    )
     query.add_argument("--output", default="to_label.csv", help="default: to_label.csv")
     query.set_defaults(func=cmd_query)
 
@@ -313,6 +320,16 @@ _SESSION_DEFAULTS = {
 }
 
 
+def _label_set(text: str) -> list[str]:
+    """``--classes a,b,c``: at least two distinct, non-empty labels."""
+    labels = [label.strip() for label in text.split(",")]
+    if any(not label for label in labels) or len(set(labels)) < 2:
+        raise argparse.ArgumentTypeError(
+            f"expected at least 2 distinct comma-separated labels, got {text!r}"
+        )
+    return labels
+
+
 def _settings_path(session: Path) -> Path:
     return session.with_name(session.name + ".cli.json")
 
@@ -384,9 +401,19 @@ def _open_session(args, create: bool):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             learner = ActiveLearner.load(session, X, strategy, autosave=session)
+        declared = getattr(args, "classes", None)
+        if declared is not None and sorted(declared) != learner.classes.tolist():
+            raise CLIError(
+                f"--classes {','.join(declared)} differs from the session's "
+                f"label set {learner.classes.tolist()!r}"
+            )
     else:
         learner = ActiveLearner(
-            strategy, X, autosave=session, random_state=settings["seed"]
+            strategy,
+            X,
+            autosave=session,
+            random_state=settings["seed"],
+            classes=getattr(args, "classes", None),
         )
         learner.save(session)
     write_json(_settings_path(session), settings)
