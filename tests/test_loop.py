@@ -13,6 +13,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits, load_iris, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -958,3 +959,58 @@ def test_without_declared_classes_any_label_is_a_class():
     learner = ActiveLearner(MarginSampling(), X)
     learner.teach([0, 1], ["cat", "dog"])
     np.testing.assert_array_equal(learner.classes, ["cat", "dog"])
+
+
+def test_simulate_from_given_initial_rows():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    rows = np.array([0, 1, 50, 51, 100, 101])
+    result = simulate(
+        MarginSampling(batch_size=5), X, y, initial_size=rows, budget=10,
+        random_state=0,
+    )  # fmt: skip
+    assert result.history["n_labels"][0] == 6
+    np.testing.assert_array_equal(np.sort(result.indices[:6]), rows)
+    assert not set(rows) & set(result.test_indices)  # kept out of the test set
+    X_test, y_test = X[1::7], y[1::7]
+    given = simulate(
+        MarginSampling(batch_size=5), X, y, X_test, y_test,
+        initial_size=[3, 60], budget=5, random_state=0,
+    )  # fmt: skip
+    np.testing.assert_array_equal(np.sort(given.indices[:2]), [3, 60])
+    with pytest.raises(ValueError, match="distinct indices in"):
+        simulate(MarginSampling(), X, y, initial_size=[0, 0])
+
+
+class _ClassesUpfront(ClassifierMixin, BaseEstimator):
+    """A model that needs every class at construction (as a network's output)."""
+
+    def __init__(self, classes=None):
+        self.classes = classes
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y if self.classes is None else self.classes)
+        self.prior_ = np.array([np.mean(y == c) for c in self.classes_])
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def predict_proba(self, X):
+        noise = np.abs(np.sin(np.asarray(X)[:, :1] * np.arange(1, 4)))
+        proba = self.prior_ + 0.01 * noise[:, : len(self.classes_)]
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def test_simulate_hands_every_class_to_a_model_that_takes_them():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    result = simulate(
+        MarginSampling(_ClassesUpfront(), batch_size=2), X, y,
+        initial_size=[0, 50], budget=0, random_state=0,
+    )  # fmt: skip
+    assert result.history["n_labels"][-1] == 2  # the labels miss class 2
+    assert list(result.strategy.estimator_.classes_) == [0, 1, 2]

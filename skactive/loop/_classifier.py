@@ -10,10 +10,10 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..strategies import MarginSampling
-from ..utils._validation import check_array_params, inherit_input_tags
+from ..utils._validation import inherit_input_tags, validate_samples
 from ._core import check_loop_params, draw_seeds, simulated_loop
 from ._session import map_candidates
 
@@ -50,9 +50,10 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         :class:`~skactive.MarginSampling` over a
         :class:`~sklearn.linear_model.LogisticRegression`. Its
         ``random_state`` is replaced by a seed drawn from ``random_state``.
-    initial_size : int, default=10
-        Size of the stratified random initial set (at least 2 classes; see
-        :func:`~skactive.simulate`).
+    initial_size : int or array-like of int, default=10
+        Size of the stratified random initial set (at least 2 classes), or
+        the initial rows themselves (indices into ``X``); see
+        :func:`~skactive.simulate`.
     budget : int or None, default=100
         Number of labels queried after the initial set; ``None`` labels the
         whole training set.
@@ -153,10 +154,7 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         return inherit_input_tags(super().__sklearn_tags__(), [self._get_strategy()])
 
     def _validate_X(self, X, *, reset: bool, y=None):
-        kwargs = check_array_params(self)
-        if reset:
-            return validate_data(self, X, y, reset=True, **kwargs)
-        return validate_data(self, X, reset=False, **kwargs)
+        return validate_samples(self, X, reset=reset, y=y)
 
     def fit(self, X, y):
         """Run the simulated active learning loop on ``(X, y)``.

@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
+from ..utils._compat import _num_samples
 from ..utils._validation import check_batch_size, check_int, check_multiple_classes
 from ._session import ActiveLearner, check_query_strategy
 
@@ -33,10 +34,27 @@ _SEED_MAX = np.iinfo(np.int32).max
 def check_loop_params(strategy, initial_size, budget, batch_size) -> None:
     """Validate the parameters of a simulated loop, naming the bad one."""
     check_query_strategy(strategy)
-    check_int(initial_size, "initial_size", low=2)  # two classes at least
+    if np.ndim(initial_size) == 0:
+        check_int(initial_size, "initial_size", low=2)  # two classes at least
     check_int(budget, "budget", low=0, allow_none=True)
     if batch_size is not None:
         check_batch_size(batch_size)
+
+
+def check_initial_rows(initial, n: int) -> np.ndarray:
+    """``initial_size`` given as rows: distinct ints in ``[0, n)``, not empty."""
+    rows = np.asarray(initial)
+    if rows.ndim != 1 or rows.size == 0 or rows.dtype.kind not in "iu":
+        raise ValueError(
+            "initial_size must be an int (the size of a stratified draw) or a "
+            f"non-empty 1-d array of row indices, got {initial!r:.80}."
+        )
+    if rows.min() < 0 or rows.max() >= n or np.unique(rows).size != rows.size:
+        raise ValueError(
+            f"initial_size as rows must hold distinct indices in [0, {n}), got "
+            f"{rows.tolist()[:10]!r}."
+        )
+    return rows.astype(np.intp)
 
 
 def draw_seeds(random_state, n: int) -> np.ndarray:
@@ -76,6 +94,17 @@ def initial_draw(y, size: int, random_state) -> np.ndarray:
         if take[c]
     ]
     return rng.permutation(np.concatenate(chosen))
+
+
+def _declare_classes(strategy, classes) -> None:
+    """Hand every class to a model that takes them (a network's ``classes``).
+
+    A simulation knows every label: a network whose output layer needs the
+    classes upfront would otherwise fail when the initial set misses one.
+    """
+    params = strategy.get_params(deep=True)
+    if "estimator__classes" in params and params["estimator__classes"] is None:
+        strategy.set_params(estimator__classes=list(classes))
 
 
 def set_strategy_params(strategy, **params) -> None:
@@ -191,11 +220,15 @@ def simulated_loop(
     termination_condition : str
         See :func:`run_loop`.
     """
-    initial = initial_draw(y_pool, initial_size, seeds["initial"])
+    if np.ndim(initial_size) == 0:
+        initial = initial_draw(y_pool, initial_size, seeds["initial"])
+    else:  # the rows labelled at the start, given
+        initial = check_initial_rows(initial_size, _num_samples(X_pool))
     strategy = clone(strategy)
     set_strategy_params(
         strategy, random_state=int(seeds["strategy"]), **(strategy_params or {})
     )
+    _declare_classes(strategy, np.unique(y_pool))
     learner = ActiveLearner(
         strategy,
         X_pool,

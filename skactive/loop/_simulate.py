@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..metrics import area_under_learning_curve, labels_to_reach
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._validation import check_real
-from ._core import check_loop_params, draw_seeds, simulated_loop
+from ._core import check_initial_rows, check_loop_params, draw_seeds, simulated_loop
 from ._oracle import NoisyOracle
 
 __all__ = ["SimulationResult", "simulate"]
@@ -286,11 +286,16 @@ def simulate(
         ``test_size`` part of ``X`` is held out (and never queried).
     y_test : array-like of shape (n_test,), default=None
         Labels of ``X_test``.
-    initial_size : int, default=10
+    initial_size : int or array-like of int, default=10
         Size of the initial labelled set, drawn at random and stratified:
         every class gets a sample when ``initial_size`` allows it, and
         always at least two classes, since a classifier cannot be fitted on
         one. The rest is allocated in proportion to the class frequencies.
+        An array gives the initial rows themselves (indices into ``X``, as
+        in a published protocol); they stay out of the held-out split.
+        Every class of ``y`` is also handed to an estimator that takes a
+        ``classes`` parameter left at ``None`` (a network's output layer),
+        so an initial set that misses a class does not break it.
     batch_size : int, default=None
         Samples queried per round; ``None`` uses the strategy's.
     budget : int or None, default=100
@@ -367,15 +372,24 @@ def simulate(
             include_low=False,
             include_high=False,
         )
-        _, counts = np.unique(y, return_counts=True)
+        rows = np.arange(y.shape[0])
+        given = None if np.ndim(initial_size) == 0 else initial_size
+        if given is not None:  # the initial rows stay in the pool
+            given = check_initial_rows(given, y.shape[0])
+            rows = np.setdiff1d(rows, given)
+        _, counts = np.unique(y[rows], return_counts=True)
         pool_idx, test_idx = train_test_split(
-            np.arange(y.shape[0]),
+            rows,
             test_size=test_size,
             random_state=seeds[0],
-            stratify=y if counts.min() >= 2 else None,
+            stratify=y[rows] if counts.min() >= 2 else None,
         )
+        if given is not None:
+            pool_idx = np.concatenate([pool_idx, given])
         pool_idx.sort()
         test_idx.sort()
+        if given is not None:  # rows of X -> rows of the pool
+            initial_size = np.searchsorted(pool_idx, given)
         X_pool, y_pool = _safe_indexing(X, pool_idx), y[pool_idx]
         X_test, y_test = _safe_indexing(X, test_idx), y[test_idx]
     else:
