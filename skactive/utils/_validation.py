@@ -7,6 +7,11 @@ import numbers
 
 import numpy as np
 from sklearn.utils import get_tags
+from sklearn.utils.validation import (
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
 
 __all__ = [
     "check_array_params",
@@ -391,12 +396,6 @@ def validate_samples(estimator, X, *, reset: bool, y=None, pool: bool = False):
       category columns) are not converted: the models (a Pipeline starting
       with a vectorizer or a column transformer) validate what they read.
     """
-    from sklearn.utils.validation import (
-        check_consistent_length,
-        column_or_1d,
-        validate_data,
-    )
-
     if not reset and check_plain_array(estimator, X):
         return X
     if is_raw_input(X):
