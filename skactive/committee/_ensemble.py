@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import _num_samples
 from ..utils._validation import inherit_input_tags
+from ._committee import _member_proba_into
 
 __all__ = ["EnsembleCommittee", "is_committee_ensemble"]
 
@@ -154,19 +155,15 @@ BaggingClassifier or VotingClassifier
         """
         check_is_fitted(self)
         n_classes = len(self.classes_)
-        out = np.zeros((self.n_members_, _num_samples(X), n_classes))
+        out = np.empty((self.n_members_, _num_samples(X), n_classes))
         for member, features, member_out in zip(
             self.ensemble_.estimators_, self._features(), out
         ):
             rows = X if features is None else np.asarray(X)[:, features]
-            proba = member.predict_proba(rows)
-            columns = np.asarray(member.classes_).astype(np.intp)  # label indices
-            if proba.shape[1] == n_classes and np.array_equal(
-                columns, np.arange(n_classes)
-            ):
-                member_out[...] = proba
-            else:
-                member_out[:, columns] = proba
+            # the members are trained on the label indices 0 .. C-1
+            indices = np.asarray(member.classes_).astype(np.intp)
+            aligned = np.array_equal(indices, np.arange(n_classes))
+            _member_proba_into(member, rows, member_out, None if aligned else indices)
         return out.transpose(1, 0, 2)
 
     def predict_proba(self, X):

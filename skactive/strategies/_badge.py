@@ -9,7 +9,7 @@ from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import argmax
-from ._last_layer import gradient_factors
+from ._last_layer import gradient_factors, gradient_sq_norms
 
 __all__ = ["BADGE", "gradient_sq_distances", "kmeanspp_gradient_embedding"]
 
@@ -20,12 +20,6 @@ _BLOCK_ROWS = 4096
 _SAMPLE_BLOCK = 1024
 # Proposals rejected within one pick before every bound is refreshed.
 _MAX_REJECTIONS = 16
-
-
-def _gradient_sq_norms(a: np.ndarray, h: np.ndarray, bias: float) -> np.ndarray:
-    """``||a_i||^2 (||h_i||^2 + bias)``, in float64."""
-    a_sq = np.einsum("ij,ij->i", a, a, dtype=np.float64)
-    return a_sq * (np.einsum("ij,ij->i", h, h, dtype=np.float64) + bias)
 
 
 def _sq_distances(a, h, g_sq, rows, centres, bias: float) -> np.ndarray:
@@ -255,7 +249,7 @@ def kmeanspp_gradient_embedding(
         The chosen samples, in order of selection.
     """
     if g_sq is None:
-        g_sq = _gradient_sq_norms(a, h, bias)
+        g_sq = gradient_sq_norms(a, h, bias)
     first = argmax(g_sq, rng)
     if n_select == 1:
         return np.array([first], dtype=np.intp)

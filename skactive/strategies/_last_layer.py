@@ -23,7 +23,13 @@ import numpy as np
 from ..embedding import get_embedding, pool_is_its_embedding, unwrap_estimator
 from ..utils._pool import Pool
 
-__all__ = ["LastLayer", "gradient_factors", "hallucinated_factor", "last_layer"]
+__all__ = [
+    "LastLayer",
+    "gradient_factors",
+    "gradient_sq_norms",
+    "hallucinated_factor",
+    "last_layer",
+]
 
 
 def _final_estimator(estimator):
@@ -108,6 +114,12 @@ def hallucinated_factor(
     return a
 
 
+def gradient_sq_norms(a: np.ndarray, h: np.ndarray, bias: float) -> np.ndarray:
+    """``||a_i ⊗ [h_i, 1]||^2 = ||a_i||^2 (||h_i||^2 + bias)``, in float64."""
+    a_sq = np.einsum("ij,ij->i", a, a, dtype=np.float64)
+    return a_sq * (np.einsum("ij,ij->i", h, h, dtype=np.float64) + bias)
+
+
 def _proba(X, estimator) -> np.ndarray:
     return np.asarray(estimator.predict_proba(X), dtype=np.float64)
 
@@ -117,8 +129,7 @@ def _factors(X, estimator, embedding, one_column, bias, with_h):
     proba = _proba(X, estimator)
     h = get_embedding(estimator, X, embedding)
     a = hallucinated_factor(proba, one_column, overwrite=True)
-    g_sq = np.einsum("ij,ij->i", a, a, dtype=np.float64)
-    g_sq *= np.einsum("ij,ij->i", h, h, dtype=np.float64) + bias
+    g_sq = gradient_sq_norms(a, h, bias)
     return (a, g_sq, h) if with_h else (a, g_sq)
 
 
