@@ -162,7 +162,7 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
         self,
         estimator=None,
         *,
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

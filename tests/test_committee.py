@@ -431,7 +431,7 @@ def test_default_estimator_is_a_seeded_committee(data):
     assert strategy.estimator_.random_state == 0
     again = QueryByCommittee(random_state=0, batch_size=3).fit(X, y)
     np.testing.assert_array_equal(strategy.query(X), again.query(X))
-    assert BALD().fit(X, y).query(X).shape == (1,)
+    assert BALD().fit(X, y).query(X).shape == (10,)  # the default batch_size
 
 
 def test_bald_equals_kl_divergence(data):

@@ -487,7 +487,7 @@ class LearningLoss(QueryStrategy):
         self,
         estimator=None,
         *,
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

@@ -359,7 +359,7 @@ class BADGE(QueryStrategy):
         estimator=None,
         *,
         embedding="auto",
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

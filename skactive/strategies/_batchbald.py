@@ -310,7 +310,7 @@ class BatchBALD(QueryStrategy):
         estimator=None,
         *,
         n_configurations=1000,
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

@@ -63,7 +63,7 @@ class DiverseMiniBatch(_PrefilterStrategy):
         beta=10,
         metric="euclidean",
         embedding="auto",
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

@@ -138,7 +138,7 @@ class QueryByCommittee(_DisagreementBase):
         estimator=None,
         *,
         method="vote_entropy",
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

@@ -105,7 +105,7 @@ default="auto"
         *,
         metric="euclidean",
         embedding="auto",
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

@@ -171,7 +171,7 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         metric="cosine",
         n_reference=1000,
         embedding="auto",
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

@@ -109,7 +109,7 @@ class UncertaintySampling(_MeasureStrategy):
         estimator=None,
         *,
         method="margin",
-        batch_size=1,
+        batch_size=10,
         chunk_size=None,
         n_jobs=None,
         pool_subsample=None,

@@ -32,7 +32,7 @@ _FRAGMENTS = {
         ``estimator_``. A pre-trained model wrapped in
         :class:`sklearn.frozen.FrozenEstimator` is used as it is. ``None``
         means :class:`~sklearn.linear_model.LogisticRegression`.""",
-    "batch_size": """batch_size : int, default=1
+    "batch_size": """batch_size : int, default=10
         Number of pool samples returned by :meth:`query` (overridden by its
         own ``batch_size`` argument). When larger than the pool, a
         :class:`~skactive.exceptions.BatchSizeWarning` is issued and the
