@@ -48,11 +48,12 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from .exceptions import BatchSizeWarning
+from .exceptions import BatchSizeWarning, QuerySearchWarning
 from .utils._compat import _num_samples
 from .utils._dask import check_dask_pool, is_dask_array
 from .utils._docstrings import fill_doc
 from .utils._pool import Pool, check_candidates
+from .utils._search import searched_query_params
 from .utils._selection import draw_salt, sample_indices
 from .utils._validation import (
     check_batch_size,
@@ -496,3 +497,44 @@ class QueryStrategy(ClassifierMixin, BaseQueryStrategy):
             Predicted classes.
         """
         return super().predict(X)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy of the fitted estimator on ``(X, y)``.
+
+        It does not depend on how the strategy queries: a
+        :class:`~sklearn.model_selection.GridSearchCV` that varies a query
+        parameter (``method``, ``batch_size``...) and scores with it would
+        tie every candidate, so it issues a
+        :class:`~skactive.exceptions.QuerySearchWarning`. Search an
+        :class:`~skactive.ActiveLearningClassifier` with
+        ``scoring=skactive.metrics.alc_scorer`` to compare query parameters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)``.
+        """
+        searched = searched_query_params(self)
+        if searched:
+            warnings.warn(
+                f"a model-selection search varies {', '.join(searched)} of "
+                f"{type(self).__name__}, which changes what it queries, and "
+                "scores each candidate with the strategy's score: the "
+                "accuracy of its model, which these parameters do not change "
+                "(every candidate ties and the first wins). Search "
+                "ActiveLearningClassifier(strategy=...) with "
+                "scoring=skactive.metrics.alc_scorer instead: it runs the "
+                "active learning loop and scores its learning curve.",
+                QuerySearchWarning,
+                stacklevel=2,
+            )
+        return super().score(X, y, sample_weight=sample_weight)

@@ -1,6 +1,7 @@
 """Uncertainty measures and strategies against hand-computed values."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -174,6 +175,54 @@ def test_pipeline_frozen_and_gridsearch():
         cv=3,
     ).fit(X, y)
     assert search.best_params_ == {"estimator__C": 1.0}
+
+
+def test_a_search_over_query_parameters_scored_by_the_model_warns():
+    # Issue 15, item 2: every candidate of this search ties (the model is the
+    # same), so the first would win silently.
+    from skactive import ActiveLearningClassifier
+    from skactive.exceptions import QuerySearchWarning
+    from skactive.metrics import alc_scorer
+
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(
+        UncertaintySampling(LogisticRegression(max_iter=500)),
+        {"method": ["least_confident", "margin", "entropy"]},
+        cv=3,
+    )
+    with pytest.warns(QuerySearchWarning, match="varies method of Uncertainty"):
+        search.fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.ptp(scores) == 0  # the tie the warning is about
+
+    # In a pipeline, the parameter is named as the search names it.
+    piped = GridSearchCV(
+        make_pipeline(StandardScaler(), MarginSampling(LogisticRegression())),
+        {"marginsampling__batch_size": [1, 5], "standardscaler__with_mean": [True]},
+        cv=3,
+    )
+    with pytest.warns(QuerySearchWarning, match="marginsampling__batch_size of"):
+        piped.fit(X, y)
+
+    # Model parameters, a plain cross-validation and the loop-running
+    # estimator with the learning-curve scorer are what searches should do:
+    # no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", QuerySearchWarning)
+        GridSearchCV(
+            MarginSampling(LogisticRegression(max_iter=500)),
+            {"estimator__C": [0.1, 1.0]},
+            cv=3,
+        ).fit(X, y)
+        GridSearchCV(
+            ActiveLearningClassifier(
+                initial_size=6, budget=12, batch_size=3, random_state=0
+            ),
+            {"strategy": [MarginSampling(), EntropySampling()]},
+            scoring=alc_scorer,
+            cv=3,
+        ).fit(X, y)
+        MarginSampling(LogisticRegression(max_iter=500)).fit(X, y).score(X, y)
 
 
 def test_random_sampling_is_uniform_and_needs_no_proba():
