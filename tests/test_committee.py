@@ -17,8 +17,8 @@ from sklearn.tree import DecisionTreeClassifier
 
 from skactive import BALD, Committee, QueryByCommittee, measures
 from skactive.committee import EnsembleCommittee
-from skactive.exceptions import QuerySearchWarning
 from skactive.committee._committee import _stratified_bootstrap
+from skactive.exceptions import QuerySearchWarning
 
 LN2, LN3 = math.log(2), math.log(3)
 
