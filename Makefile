@@ -35,6 +35,7 @@ format: install
 	$(BIN)/ruff format skactive tests benchmarks
 
 docs: install
+	$(BIN)/python -m pip install -q --no-deps -r docs/requirements.txt
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 bench-data: install
