@@ -569,3 +569,21 @@ def test_soft_voting_is_a_committee_and_hard_voting_says_why_not():
     assert soft.query(pool).shape == (3,)
     with pytest.raises(ValueError, match='voting="soft"'):
         BALD(VotingClassifier(members, voting="hard")).fit(X, y)
+
+
+def test_a_member_missing_classes_is_named_not_a_broadcast_error():
+    # Issue 19, item 5: a member without classes_ that predicts fewer classes
+    # than the committee failed with "could not broadcast input array".
+    class TwoColumns(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            return self
+
+        def predict_proba(self, X):
+            return np.full((len(X), 2), 0.5)
+
+    X = np.arange(30.0).reshape(-1, 1)
+    y = np.arange(30) % 3
+    committee = Committee(estimators=[LogisticRegression(), TwoColumns()])
+    strategy = QueryByCommittee(committee, batch_size=3).fit(X, y)
+    with pytest.raises(ValueError, match=r"member TwoColumns returned predict_proba"):
+        strategy.query(X)

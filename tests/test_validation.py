@@ -67,3 +67,28 @@ def test_check_multiple_classes():
         check_multiple_classes(np.array(["a"]))
     with pytest.raises(ValueError, match="y contains no class"):
         check_multiple_classes(np.array([]))
+
+
+@pytest.mark.parametrize(
+    "n_jobs, error, match",
+    [
+        ("2", TypeError, "n_jobs must be an int or None .* got '2' of type str"),
+        (1.5, TypeError, "n_jobs must be an int or None"),
+        (True, TypeError, "n_jobs must be an int or None"),
+        (0, ValueError, "n_jobs must be None or a nonzero int"),
+    ],
+)
+def test_a_bad_n_jobs_is_named_at_query(n_jobs, error, match):
+    # Issue 19, item 5: n_jobs="2" failed inside joblib with "'<' not
+    # supported between instances of 'str' and 'int'".
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from skactive import MarginSampling
+
+    X, y = load_iris(return_X_y=True)
+    strategy = MarginSampling(LogisticRegression(), n_jobs=n_jobs, batch_size=3)
+    strategy.fit(X[::5], y[::5])
+    with pytest.raises(error, match=match):
+        strategy.query(X)
+    assert strategy.set_params(n_jobs=-1).query(X).shape == (3,)

@@ -43,6 +43,14 @@ def _member_proba_into(estimator, X, out, columns):
     when they are the same. Classes the member never saw get probability 0.
     """
     proba = estimator.predict_proba(X)
+    expected = out.shape[1] if columns is None else len(columns)
+    if proba.ndim != 2 or proba.shape[1] != expected:
+        raise ValueError(
+            f"committee member {type(estimator).__name__} returned "
+            f"predict_proba of shape {proba.shape}; expected ({out.shape[0]}, "
+            f"{expected}), one column per class it knows. A member without "
+            "classes_ must predict every class of the committee."
+        )
     if columns is None:
         out[...] = proba
     else:

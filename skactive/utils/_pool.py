@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits
 from ._compat import _num_samples, _safe_indexing
 from ._dask import is_dask_array, score_dask_blocks
 from ._selection import TopK, top_k
-from ._validation import check_chunk_size, is_raw_input
+from ._validation import check_chunk_size, check_n_jobs, is_raw_input
 
 __all__ = ["Pool", "check_candidates"]
 
@@ -204,7 +204,7 @@ class Pool:
         self.candidates = candidates
         self.n_pool = _num_samples(X)
         self.n = self.n_pool if candidates is None else candidates.shape[0]
-        self.n_jobs = n_jobs
+        self.n_jobs = check_n_jobs(n_jobs)
         self.allow_nan = allow_nan
         self._chunk_param = chunk_size
         itemsize = getattr(getattr(X, "dtype", None), "itemsize", 8)

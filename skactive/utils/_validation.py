@@ -189,6 +189,25 @@ def check_real(
     return value
 
 
+def check_n_jobs(n_jobs) -> int | None:
+    """Return ``n_jobs`` (joblib's meaning), else an error naming it.
+
+    ``None`` or a nonzero int: ``-1`` uses every CPU, ``-2`` all but one.
+    """
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(
+            f"n_jobs must be an int or None (joblib's number of workers), got "
+            f"{n_jobs!r} of type {type(n_jobs).__name__}."
+        )
+    if n_jobs == 0:
+        raise ValueError(
+            "n_jobs must be None or a nonzero int (-1 uses every CPU), got 0."
+        )
+    return int(n_jobs)
+
+
 def check_chunk_size(
     chunk_size, n_features: int, itemsize: int = 8, n_rows: int = 0, n_jobs: int = 1
 ) -> int:
