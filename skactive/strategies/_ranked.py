@@ -42,16 +42,16 @@ def ranked_alpha(n_unlabelled: int, n_labelled: int, n_picked: int) -> float:
 
 @fill_doc
 class RankedBatch(_EmbeddingMixin, QueryStrategy):
-    r"""Ranked batch-mode sampling: uncertainty against similarity, greedily.
+    """Ranked batch-mode sampling: uncertainty against similarity, greedily.
 
     The batch is built one pick at a time. Each pick is the candidate of
     highest
 
     .. math::
 
-        \mathrm{score}(x) = \alpha \, (1 - \mathrm{sim}(x))
-        + (1 - \alpha) \, u(x), \qquad
-        \mathrm{sim}(x) = \frac{1}{1 + \min_{c \in L \cup S} d(x, c)}
+        \\mathrm{score}(x) = \\alpha \\, (1 - \\mathrm{sim}(x))
+        + (1 - \\alpha) \\, u(x), \\qquad
+        \\mathrm{sim}(x) = \\frac{1}{1 + \\min_{c \\in L \\cup S} d(x, c)}
 
     where :math:`u` is the ``uncertainty``, :math:`L` the labelled samples,
     :math:`S` the samples picked so far and :math:`d` the ``metric`` in the
@@ -61,20 +61,20 @@ class RankedBatch(_EmbeddingMixin, QueryStrategy):
     *ranked*, its order the order of the picks, and samples near a pick
     fall down the ranking.
 
-    With ``alpha="auto"`` (the paper's rule)
-    :math:`\alpha = |U| / (|U| + |L|)`, recomputed at every pick as each
+    With ``alpha="auto"`` (Cardoso et al.'s rule, as modAL implements it)
+    :math:`\\alpha = |U| / (|U| + |L|)`, recomputed at every pick as each
     pick moves from the unlabelled set :math:`U` (the candidates, before
-    ``pool_subsample``) to :math:`L`: :math:`\alpha_t = (|U| - t) / (|U| +
+    ``pool_subsample``) to :math:`L`: :math:`\\alpha_t = (|U| - t) / (|U| +
     |L|)` at the pick of index :math:`t`. A small labelled set therefore
     favours exploration (dissimilarity), a large one uncertainty. A float
-    fixes :math:`\alpha`: ``alpha=0`` is the top-k of the uncertainty,
-    ``alpha=1`` the core-set's greedy k-center (:math:`1 - \mathrm{sim}` is
+    fixes :math:`\\alpha`: ``alpha=0`` is the top-k of the uncertainty,
+    ``alpha=1`` the core-set's greedy k-center (:math:`1 - \\mathrm{sim}` is
     increasing in the distance).
 
     The two terms are mixed as they are: both lie in ``[0, 1]`` for
-    ``"least_confident"`` (the default, as in the paper) and ``"margin"``;
+    ``"least_confident"`` (the default, as in modAL) and ``"margin"``;
     a measure on another scale (``"entropy"``, in ``[0, log(n_classes)]``)
-    weighs more than :math:`\alpha` says.
+    weighs more than :math:`\\alpha` says.
 
     Distances are exact (float64, each pair's value computed from the
     difference of the two rows, so the picks do not depend on ``chunk_size``
