@@ -18,6 +18,7 @@ from skactive import (
     MarginSampling,
     MeanSTD,
     QueryByCommittee,
+    RankedBatch,
     UncertaintySampling,
     VariationRatioSampling,
     measures,
@@ -124,6 +125,7 @@ CONSUMERS = {
         _committee(), uncertainty=name, beta=0.0
     ),
     "DiverseMiniBatch": lambda name: DiverseMiniBatch(_committee(), uncertainty=name),
+    "RankedBatch": lambda name: RankedBatch(_committee(), uncertainty=name),
 }
 
 
@@ -299,6 +301,7 @@ def test_custom_callable_as_uncertainty(cls):
             lambda f: DiverseMiniBatch(LogisticRegression(), uncertainty=f),
             "uncertainty",
         ),
+        (lambda f: RankedBatch(LogisticRegression(), uncertainty=f), "uncertainty"),
     ],
 )
 def test_bad_callable_is_rejected_naming_the_parameter(bad, match, make, param):

@@ -20,6 +20,7 @@ from skactive import (
     InformationDensity,
     MarginSampling,
     QueryByCommittee,
+    RankedBatch,
     TypiClust,
     simulate,
 )
@@ -84,6 +85,7 @@ def test_margin_on_raw_texts_equals_the_brute_force(texts, form):
         TypiClust(_text_model()),
         DiverseMiniBatch(_text_model()),
         InformationDensity(_text_model()),
+        RankedBatch(_text_model()),
         QueryByCommittee(Committee(estimator=_text_model(), n_members=3)),
     ],
     ids=lambda s: type(s).__name__,

@@ -71,6 +71,10 @@ STRATEGIES: dict[str, tuple[Callable, str]] = {
         lambda m, s: skactive.DiverseMiniBatch(m),
         "weighted k-means over the 10 x batch most uncertain",
     ),
+    "ranked_batch": (
+        lambda m, s: skactive.RankedBatch(m),
+        "least confident against similarity to the labelled set, ranked",
+    ),
     "density": (
         lambda m, s: skactive.InformationDensity(m),
         "entropy x average similarity to the pool",

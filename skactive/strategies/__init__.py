@@ -20,6 +20,7 @@ from ._hybrid import HybridSampling
 from ._kcenter import greedy_k_center
 from ._meanstd import MeanSTD
 from ._random import RandomSampling
+from ._ranked import RankedBatch
 from ._uncertainty import (
     EntropySampling,
     LeastConfidentSampling,
@@ -43,6 +44,7 @@ __all__ = [
     "MeanSTD",
     "QueryByCommittee",
     "RandomSampling",
+    "RankedBatch",
     "TypiClust",
     "UncertaintySampling",
     "VariationRatioSampling",

@@ -9,6 +9,7 @@ batch of ``k`` among them, in the embedding of the ``embedding`` parameter.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -111,10 +112,32 @@ class _PrefilterStrategy(_EmbeddingMixin, QueryStrategy):
                 np.lexsort((tie_keys(kept[chosen], salt), -kept_utilities[chosen]))
             ]
         else:
+            extra = {}
+            if takes_labelled(selector):
+                labelled = self.labelled_embedding_.view()
+                labelled.flags.writeable = False  # the selector reads it only
+                extra["Z_labelled"] = labelled
             chosen = _check_selected(
-                selector(Z, kept_utilities, batch_size, rng), batch_size, n_kept
+                selector(Z, kept_utilities, batch_size, rng, **extra),
+                batch_size,
+                n_kept,
             )
         return kept_local[chosen]
+
+
+def takes_labelled(selector) -> bool:
+    """Whether a callable selector accepts the keyword argument ``Z_labelled``
+    (by name, or through ``**kwargs``): the labelled set's embedding is then
+    passed to it; a selector of four arguments is called as before."""
+    try:
+        parameters = inspect.signature(selector).parameters.values()
+    except (TypeError, ValueError):  # a callable without a signature
+        return False
+    return any(
+        p.kind is p.VAR_KEYWORD
+        or (p.name == "Z_labelled" and p.kind is not p.POSITIONAL_ONLY)
+        for p in parameters
+    )
 
 
 def _check_selected(selected, batch_size: int, n_candidates: int) -> np.ndarray:
@@ -223,7 +246,15 @@ class HybridSampling(_PrefilterStrategy):
       weights (:class:`DiverseMiniBatch`, Zhdanov 2019);
     - a callable ``selector(Z, utilities, k, rng) -> indices`` into the
       candidates' embedding ``Z`` (``k`` distinct indices, best first),
-      ``rng`` being a seeded :class:`numpy.random.RandomState`.
+      ``utilities`` being the candidates' utilities (``Z`` and
+      ``utilities`` best first) and ``rng`` a seeded
+      :class:`numpy.random.RandomState`. A selector that also accepts the
+      keyword argument ``Z_labelled`` (``def selector(Z, utilities, k, rng,
+      *, Z_labelled)``, or ``**kwargs``) receives the embedding of the
+      labelled samples, shape ``(n_labelled, n_dims)``, in the space of
+      ``Z`` (``labelled_embedding_``, read-only): the initial centres of a
+      coverage criterion, say. The signature is read with
+      :func:`inspect.signature` at each query.
 
     The picks of ``"kmeans"`` and ``"weighted_kmeans"`` are returned by
     decreasing utility; those of ``"coreset"`` in the order picked.

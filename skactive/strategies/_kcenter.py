@@ -186,6 +186,105 @@ def _min_distances(Z32, a, centres_t, centre_ids, out, out_ids, rows=None):
         out_ids[block[better]] = centre_ids[nearest[better]]
 
 
+def _nearest_block(space, Z, rows, centres):
+    """Exact squared distances of one block of rows to their nearest centre,
+    the rows' squared norms about the space's shift, and their norms."""
+    raw = Z[rows]
+    Zt = space.transform(raw)
+    shifted = Zt - space.shift
+    norms = np.sqrt(np.einsum("ij,ij->i", Zt, Zt))
+    a = np.einsum("ij,ij->i", shifted, shifted)
+    return rows, space.exact(raw, centres), a, norms
+
+
+class NearestDistances:
+    """Every point's exact squared distance to its nearest centre, as centres
+    are added one at a time.
+
+    The plain greedy loop that :class:`_LazyKCenter` avoids, for selections
+    that need every point's distance at every step (ranked batch-mode
+    sampling mixes it with a utility, so no distance bound prunes a point).
+    Memory is O(n) plus blocks of ``block_rows`` rows; no distance matrix.
+
+    - ``__init__``: one blocked pass (``n_jobs`` threads) computes each
+      point's distance to the given centres with :meth:`_Float32Space.exact`
+      (a float64 product places the candidates of the minimum, which are then
+      re-scored as ``sum((z - c)**2)``);
+    - :meth:`add_centre`: one blocked float64 matrix-vector product per new
+      centre; the points it may improve (the product within a rigorous
+      rounding bound of their current value) are re-scored the same way.
+
+    Each value is therefore the minimum of ``sum((z - c)**2)`` over the
+    centres, computed pair by pair: the same bits for any ``block_rows`` and
+    ``n_jobs``, so ties and argmaxes over these values are reproducible.
+    ``sq`` holds them in the metric space of :class:`_Float32Space` (for
+    ``"cosine"``, ``2 (1 - cos)``); :meth:`distances` in the metric's units.
+    """
+
+    def __init__(self, Z, centres, metric, block_rows=None, n_jobs=None) -> None:
+        self.Z, self.cosine = Z, metric == "cosine"
+        centres = np.asarray(centres, dtype=np.float64)
+        self.space = space = _Float32Space(metric, centres)
+        n_samples, n_centres = Z.shape[0], centres.shape[0]
+        self.n_dims = space.width
+        self.sq = np.empty(n_samples)
+        self.a = np.empty(n_samples)  # |T(z) - shift|^2
+        self.norms = np.empty(n_samples)  # |T(z)|
+        exact_centres = space.transform(centres)
+        step = max(1, min(block_rows or _BLOCK_ROWS, _GEMM_ELEMENTS // n_centres))
+        results = Parallel(
+            n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
+        )(
+            delayed(_nearest_block)(space, Z, rows, exact_centres)
+            for rows in gen_batches(n_samples, step)
+        )
+        for rows, sq, a, norms in results:
+            self.sq[rows], self.a[rows], self.norms[rows] = sq, a, norms
+        self.shift_norm = float(np.sqrt(space.shift @ space.shift))
+        self.step = block_rows or _BLOCK_ROWS
+
+    def add_centre(self, index: int) -> None:
+        """Make the point ``Z[index]`` a centre; update every distance.
+
+        ``|z - s|^2 + |c - s|^2 - 2 (z.(c - s) - s.(c - s))``, ``s`` the
+        shift, approximates the squared distance in float64 with an error
+        below ``6 (d + 6) eps (|z - s|^2 + |c - s|^2 + 2 (|z| + |s|) |c - s|)``
+        (one product of the raw rows per block, no copy of them); only the
+        points whose approximation is within that bound of their current
+        value are re-scored exactly.
+        """
+        space = self.space
+        centre = space.transform(self.Z[[index]])[0]
+        shifted = centre - space.shift
+        b = float(shifted @ shifted)
+        offset = float(space.shift @ shifted)
+        c_norm = float(np.sqrt(b))
+        factor = 6.0 * (self.n_dims + 6) * _EPS64
+        for rows in gen_batches(self.Z.shape[0], self.step):
+            Zt = space.transform(self.Z[rows])
+            approx = Zt @ shifted
+            approx -= offset
+            approx *= -2.0
+            a = self.a[rows]
+            approx += a
+            approx += b
+            bound = self.norms[rows] + self.shift_norm
+            bound *= 2.0 * c_norm
+            bound += a
+            bound += b
+            bound *= factor
+            current = self.sq[rows]  # a view: updated in place
+            bound += current
+            near = np.flatnonzero(approx <= bound)
+            if near.shape[0]:
+                direct = ((Zt[near] - centre) ** 2).sum(axis=1)
+                current[near] = np.minimum(current[near], direct)
+
+    def distances(self) -> np.ndarray:
+        """The distances to the nearest centres, in the metric's units."""
+        return self.sq / 2.0 if self.cosine else np.sqrt(self.sq)
+
+
 class _LazyKCenter:
     """State of one greedy k-center selection (see the module docstring).
 
