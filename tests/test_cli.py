@@ -2,8 +2,11 @@
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -373,7 +376,7 @@ def test_a_text_column_needs_the_flag_and_a_text_model(tmp_path, capsys):
     assert main(common) == 2
     err = capsys.readouterr().err
     assert "column 'review' holds 'great film, good plot' (row 0)" in err
-    assert "--text-column" in err
+    assert "give --text-column review" in err
     assert main([*common, "--text-column", "review", "--model", "logreg"]) == 2
     assert "--model tfidf_logreg" in capsys.readouterr().err
     assert main([*common, "--text-column", "nope"]) == 2
@@ -401,3 +404,18 @@ def test_a_new_session_checks_that_the_model_reads_the_pool(tmp_path, pool_csv,
     assert "reads a text column: name it with --text-column" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_output_that_is_a_pipe_is_written_not_replaced(tmp_path):
+    from skactive.cli._io import write_csv
+
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    read = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_csv(fifo, ["row", "label"], [[0, "a"]])  # as --output /dev/stdout
+    reader.join(10)
+    assert read == ["row,label\n0,a\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe

@@ -4,6 +4,7 @@ import json
 import os
 import pickle
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -469,6 +470,18 @@ def test_a_failed_save_keeps_the_last_good_file(blobs, tmp_path, monkeypatch):
         learner.save(path)
     assert path.read_bytes() == good
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # no temp left
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_save_never_replaces_a_device_or_a_pipe(blobs, tmp_path):
+    X, _ = blobs
+    learner = ActiveLearner(MarginSampling(LR), X, refit=False)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # as /dev/null: the rename would replace it
+    with pytest.raises(ValueError, match="not a regular file"):
+        learner.save(fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temp left
 
 
 def test_a_save_removes_temporaries_of_killed_writers(blobs, tmp_path):

@@ -62,8 +62,8 @@ def read_pool(path, settings: dict) -> Table:
                 "labels file; give it with --label-column to ignore it, or rename it"
             )
     hint = (
-        "for a text column, give --text-column NAME; for an id or label "
-        "column, --id-column / --label-column"
+        "if it holds text, give --text-column {column}; if it names the rows "
+        "or holds labels, --id-column {column} or --label-column {column}"
     )
     return _table(path, header, rows, shown, settings, hint)
 

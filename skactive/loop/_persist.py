@@ -132,7 +132,9 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
     :func:`os.replace` (atomic on POSIX and Windows); the directory is
     ``fsync``-ed too. A crash at any moment leaves either the old file or
     the new one, never a mix; a failed write removes its temporary file, and
-    a write that succeeds removes those left by killed writers.
+    a write that succeeds removes those left by killed writers. An existing
+    ``path`` that is not a regular file (a device such as ``/dev/null``, a
+    pipe) is a ``ValueError``: the rename would replace it.
 
     Parameters
     ----------
@@ -145,6 +147,12 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
         temporary file.
     """
     path = Path(path)
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ValueError(
+                f"{path} is not a regular file (a device, a pipe or a folder): "
+                "an atomic write would replace it."
+            )
     directory = path.parent
     fd, tmp = _create_temporary(path)
     try:
