@@ -2,8 +2,11 @@
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,7 +139,9 @@ def test_malformed_files(tmp_path, capsys):
     assert "3 fields, but the header has 2" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["simulate", "query", "teach", "status"])
+@pytest.mark.parametrize(
+    "command", ["simulate", "query", "teach", "status", "export", "predict"]
+)
 def test_every_subcommand_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
@@ -159,7 +164,8 @@ def test_the_command_runs_as_a_program():
                          text=True)  # fmt: skip
     assert bad.returncode == 2
     assert bad.stderr.strip() == (
-        "skactive: error: unknown model 'x'; choose from: hgb, knn, logreg, nb, rf, svc"
+        "skactive: error: unknown model 'x'; choose from: hgb, knn, logreg, nb, rf, "
+        "svc, tfidf_logreg"
     )
 
 
@@ -183,3 +189,233 @@ def test_a_declared_label_set_rejects_a_misspelt_label(tmp_path, pool_csv, capsy
         main(["query", *common, "--classes", "a"])
     assert exit_info.value.code == 2
     assert "at least 2 distinct" in capsys.readouterr().err
+
+
+# ------------------------------------------------- sessions (issue 15, item 9)
+def _session(tmp_path, pool_csv, *extra):
+    """A session on the iris pool with rows 0, 1 (setosa) and 50 (versicolor)
+    labelled; returns the arguments naming it."""
+    common = ["--pool", str(pool_csv), "--session", str(tmp_path / "s.json")]
+    assert main(["query", *common, "--id-column", "id", "--batch-size", "3",
+                 "--output", str(tmp_path / "next.csv"), *extra]) == 0  # fmt: skip
+    labels = tmp_path / "first.csv"
+    labels.write_text("row,label\n0,setosa\n1,setosa\n50,versicolor\n")
+    assert main(["teach", *common, "--labels", str(labels)]) == 0
+    return common
+
+
+def test_status_reads_the_session_file_without_the_pool(tmp_path, pool_csv, capsys):
+    common = _session(tmp_path, pool_csv)
+    capsys.readouterr()
+    pool_csv.unlink()  # not needed
+    assert main(["status", "--session", str(tmp_path / "s.json")]) == 0
+    out = capsys.readouterr().out
+    assert "pool: 150 rows; labelled: 3 (2.0%) in 1 rounds, 2 classes" in out
+    assert "labels per class: {'setosa': 2, 'versicolor': 1}" in out
+    assert "strategy margin, model logreg, batch size 3" in out
+    assert main(["status", *common]) == 2  # a pool given must exist
+    assert "no such file" in capsys.readouterr().err
+    assert main(["status", "--session", str(tmp_path / "none.json")]) == 2
+    assert "no session" in capsys.readouterr().err
+
+
+def test_status_without_the_pool_lists_every_declared_class(tmp_path, pool_csv,
+                                                            capsys):  # fmt: skip
+    _session(tmp_path, pool_csv, "--classes", "setosa,versicolor,virginica")
+    capsys.readouterr()
+    assert main(["status", "--session", str(tmp_path / "s.json")]) == 0
+    assert "{'setosa': 2, 'versicolor': 1, 'virginica': 0}" in capsys.readouterr().out
+
+
+def test_a_changed_pool_names_the_no_check_pool_flag(tmp_path, pool_csv, capsys):
+    common = _session(tmp_path, pool_csv)
+    lines = pool_csv.read_text().splitlines()
+    lines[5] = lines[5].replace("flower4", "flower4b")  # the same features
+    lines[6] = lines[6][:-1] + "9"  # one value changed
+    pool_csv.write_text("\n".join(lines) + "\n")
+    out = ["--output", str(tmp_path / "next.csv")]
+    for argv in (["query", *common, *out], ["status", *common]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "differs from the pool of the session" in err
+        assert "--no-check-pool" in err and "check_pool=False" not in err
+    assert main(["query", *common, *out, "--no-check-pool"]) == 0
+    assert main(["status", *common, "--no-check-pool"]) == 0
+    pool_csv.write_text("\n".join(lines[:-1]) + "\n")  # a row fewer
+    assert main(["status", *common, "--no-check-pool"]) == 2
+    assert "has 149 rows, but the session" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+def test_knn_fits_from_two_labels(tmp_path, pool_csv, capsys):
+    from sklearn.base import clone
+    from sklearn.utils.estimator_checks import check_estimator
+
+    from skactive.cli._estimators import FewLabelsKNeighborsClassifier
+
+    common = _session(tmp_path, pool_csv, "--model", "knn")  # 3 labels
+    to_label = tmp_path / "next.csv"
+    assert main(["query", *common, "--output", str(to_label)]) == 0
+    assert len(list(csv.DictReader(to_label.open()))) == 3
+    model = FewLabelsKNeighborsClassifier().fit([[0.0], [1.0], [9.0]], [0, 0, 1])
+    assert model.estimator_.n_neighbors == 3
+    assert clone(model).get_params() == {"n_neighbors": 5}
+    assert model.predict_proba([[0.2]]).tolist() == [[2 / 3, 1 / 3]]
+    check_estimator(FewLabelsKNeighborsClassifier())
+
+
+def test_export_writes_the_labels(tmp_path, pool_csv, capsys):
+    common = _session(tmp_path, pool_csv)
+    out = tmp_path / "labels.csv"
+    session = ["--session", str(tmp_path / "s.json")]
+    assert main(["export", *session, "--output", str(out)]) == 0
+    assert out.read_text() == "row,label\n0,setosa\n1,setosa\n50,versicolor\n"
+    assert main(["export", *common, "--output", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["row"], r["id"], r["label"]) for r in rows] == [
+        ("0", "flower0", "setosa"), ("1", "flower1", "setosa"),
+        ("50", "flower50", "versicolor"),
+    ]  # fmt: skip
+    assert "3 labels written" in capsys.readouterr().out
+
+
+def test_predict_writes_classes_and_probabilities(tmp_path, pool_csv, capsys):
+    common = _session(tmp_path, pool_csv, "--classes", "setosa,versicolor,virginica")
+    X, _ = load_iris(return_X_y=True)
+    new = tmp_path / "new.csv"
+    with new.open("w", newline="") as f:  # columns in another order, an id
+        writer = csv.writer(f)
+        writer.writerow(["d", "c", "b", "a", "id"])
+        writer.writerows([*x[::-1], f"n{i}"] for i, x in enumerate(X[[2, 100]]))
+    out = tmp_path / "pred.csv"
+    predict = ["predict", *common, "--input", str(new), "--output", str(out)]
+    assert main(predict) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == [  # a column per declared class
+        "row", "id", "prediction", "proba_setosa", "proba_versicolor",
+        "proba_virginica",
+    ]  # fmt: skip
+    assert [(r["row"], r["id"], r["prediction"]) for r in rows] == [
+        ("0", "n0", "setosa"), ("1", "n1", "versicolor"),
+    ]  # fmt: skip
+    for r in rows:
+        assert float(r["proba_setosa"]) + float(r["proba_versicolor"]) == (
+            pytest.approx(1.0)
+        )
+        assert r["proba_virginica"] == "0.0"  # not labelled yet
+    new.write_text("a,b,c,e\n1,2,3,4\n")
+    assert main(predict) == 2
+    assert "missing 'd'; not in the pool 'e'" in capsys.readouterr().err
+
+
+def test_predict_needs_two_labelled_classes(tmp_path, pool_csv, capsys):
+    session = ["--pool", str(pool_csv), "--session", str(tmp_path / "s.json")]
+    assert main(["query", *session, "--batch-size", "2", "--id-column", "id",
+                 "--output", str(tmp_path / "next.csv")]) == 0  # fmt: skip
+    labels = tmp_path / "l.csv"
+    labels.write_text("row,label\n0,setosa\n")
+    assert main(["teach", *session, "--labels", str(labels)]) == 0
+    new = tmp_path / "new.csv"
+    new.write_text("id,a,b,c,d\nx,1,2,3,4\n")
+    argv = ["predict", *session, "--input", str(new), "--output", str(labels)]
+    assert main(argv) == 2
+    assert "labels of 1 class (setosa): the model needs 2" in capsys.readouterr().err
+
+
+REVIEWS = [
+    ("great film, good plot", "pos"), ("awful and dull", "neg"),
+    ("good acting, great fun", "pos"), ("dull plot, awful acting", "neg"),
+    ("a great, good story", "pos"), ("awful, dull, long", "neg"),
+] * 5  # fmt: skip
+
+
+def _text_pool(tmp_path):
+    path = tmp_path / "reviews.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "review", "stars"])
+        writer.writerows([f"r{i}", text, i % 5] for i, (text, _) in enumerate(REVIEWS))
+    return path
+
+
+def test_a_text_column_is_read_by_a_text_model(tmp_path, capsys):
+    pool = _text_pool(tmp_path)
+    session = tmp_path / "s.json"
+    common = ["--pool", str(pool), "--session", str(session)]
+    to_label = tmp_path / "next.csv"
+    assert main(["query", *common, "--id-column", "id", "--text-column", "review",
+                 "--batch-size", "4", "--output", str(to_label)]) == 0  # fmt: skip
+    settings = json.loads(Path(str(session) + ".cli.json").read_text())
+    assert settings["text_column"] == "review"
+    assert settings["model"] == "tfidf_logreg"
+    rows = list(csv.DictReader(to_label.open()))
+    assert list(rows[0]) == ["row", "id", "review", "stars", "label"]
+    assert rows[0]["review"] == REVIEWS[int(rows[0]["row"])][0]  # the text itself
+    labels = tmp_path / "l.csv"
+    first = "".join(f"{i},{label}\n" for i, (_, label) in enumerate(REVIEWS[:6]))
+    labels.write_text("row,label\n" + first)
+    assert main(["teach", *common, "--labels", str(labels)]) == 0
+    assert main(["query", *common, "--output", str(to_label)]) == 0  # the model
+    new = tmp_path / "new.csv"
+    new.write_text("review\ngreat good fun\nawful dull\n")
+    out = tmp_path / "pred.csv"
+    assert main(["predict", *common, "--input", str(new), "--output", str(out)]) == 0
+    assert [r["prediction"] for r in csv.DictReader(out.open())] == ["pos", "neg"]
+    capsys.readouterr()
+    assert main(["status", *common]) == 0
+    assert "model tfidf_logreg, batch size 4, text column review" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_text_column_needs_the_flag_and_a_text_model(tmp_path, capsys):
+    pool = _text_pool(tmp_path)
+    session = tmp_path / "s.json"
+    common = ["query", "--pool", str(pool), "--session", str(session),
+              "--id-column", "id"]  # fmt: skip
+    assert main(common) == 2
+    err = capsys.readouterr().err
+    assert "column 'review' holds 'great film, good plot' (row 0)" in err
+    assert "give --text-column review" in err
+    assert main([*common, "--text-column", "review", "--model", "logreg"]) == 2
+    assert "--model tfidf_logreg" in capsys.readouterr().err
+    assert main([*common, "--text-column", "nope"]) == 2
+    assert "no column 'nope' (--text-column)" in capsys.readouterr().err
+    assert not session.exists()
+
+
+def test_a_new_session_checks_that_the_model_reads_the_pool(tmp_path, pool_csv,
+                                                           capsys):  # fmt: skip
+    lines = pool_csv.read_text().splitlines()
+    lines[90] = lines[90].rsplit(",", 1)[0] + ",nan"  # a missing value
+    pool_csv.write_text("\n".join(lines) + "\n")
+    session = tmp_path / "s.json"
+    common = ["query", "--pool", str(pool_csv), "--session", str(session),
+              "--id-column", "id", "--batch-size", "2",
+              "--output", str(tmp_path / "next.csv")]  # fmt: skip
+    assert main(common) == 2
+    err = capsys.readouterr().err
+    assert "--model logreg with --strategy margin cannot read the pool" in err
+    assert "NaN" in err
+    assert not session.exists() and not Path(str(session) + ".cli.json").exists()
+    assert main([*common, "--model", "hgb"]) == 0  # takes missing values
+    assert main([*common[:-2], "--model", "tfidf_logreg",
+                 "--session", str(tmp_path / "t.json")]) == 2  # fmt: skip
+    assert "reads a text column: name it with --text-column" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_output_that_is_a_pipe_is_written_not_replaced(tmp_path):
+    from skactive.cli._io import write_csv
+
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    read = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_csv(fifo, ["row", "label"], [[0, "a"]])  # as --output /dev/stdout
+    reader.join(10)
+    assert read == ["row,label\n0,a\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe

@@ -4,6 +4,7 @@ import json
 import os
 import pickle
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -31,7 +32,13 @@ from skactive import (
     compare,
     simulate,
 )
-from skactive.loop import MaxConfidence, NoisyOracle, StabilizingPredictions
+from skactive.exceptions import PoolMismatchError
+from skactive.loop import (
+    MaxConfidence,
+    NoisyOracle,
+    StabilizingPredictions,
+    read_session,
+)
 from skactive.loop._core import initial_draw
 from skactive.loop._persist import _writer_id
 from skactive.metrics import alc_scorer
@@ -323,8 +330,9 @@ def test_load_checks_the_pool(blobs, tmp_path):
     learner.save(path)
     other = X.copy()
     other[5, 0] += 1e-9
-    with pytest.raises(ValueError, match="differs from the pool"):
+    with pytest.raises(PoolMismatchError, match="differs from the pool"):
         ActiveLearner.load(path, other, MarginSampling(LR))
+    assert issubclass(PoolMismatchError, ValueError)
     assert ActiveLearner.load(path, other, MarginSampling(LR), check_pool=False)
     with pytest.raises(ValueError, match="299 samples"):
         ActiveLearner.load(path, X[:-1], MarginSampling(LR), check_pool=False)
@@ -462,6 +470,18 @@ def test_a_failed_save_keeps_the_last_good_file(blobs, tmp_path, monkeypatch):
         learner.save(path)
     assert path.read_bytes() == good
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # no temp left
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_save_never_replaces_a_device_or_a_pipe(blobs, tmp_path):
+    X, _ = blobs
+    learner = ActiveLearner(MarginSampling(LR), X, refit=False)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # as /dev/null: the rename would replace it
+    with pytest.raises(ValueError, match="not a regular file"):
+        learner.save(fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temp left
 
 
 def test_a_save_removes_temporaries_of_killed_writers(blobs, tmp_path):
@@ -946,19 +966,25 @@ def test_declared_classes_reject_a_typo_and_are_saved(tmp_path):
     learner.save(path)
     resumed = ActiveLearner.load(path, X, MarginSampling(batch_size=3))
     np.testing.assert_array_equal(resumed.classes, names)
+    content = read_session(path)  # the same summary, without the pool
+    np.testing.assert_array_equal(content.classes, names)
+    assert content.class_counts() == learner.class_counts()
     with pytest.raises(ValueError, match="not in the declared"):
         resumed.teach([1], ["setossa"])
     with pytest.raises(ValueError, match="at least 2 distinct labels"):
         ActiveLearner(MarginSampling(), X, classes=["a", "a"])
 
 
-def test_without_declared_classes_any_label_is_a_class():
+def test_without_declared_classes_any_label_is_a_class(tmp_path):
     from sklearn.datasets import load_iris
 
     X, _ = load_iris(return_X_y=True)
     learner = ActiveLearner(MarginSampling(), X)
     learner.teach([0, 1], ["cat", "dog"])
     np.testing.assert_array_equal(learner.classes, ["cat", "dog"])
+    path = tmp_path / "session.json"
+    learner.save(path)
+    assert read_session(path).class_counts() == {"cat": 1, "dog": 1}
 
 
 def test_simulate_from_given_initial_rows():

@@ -44,16 +44,36 @@ def read_table(path) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
-def to_float(path, header, rows, columns) -> np.ndarray:
-    """The given columns of a table as a float array, with a clear error."""
+def to_float(path, header, rows, columns, hint: str) -> np.ndarray:
+    """The given columns of a table as a float array.
+
+    A cell that is not a number is a :class:`CLIError` naming its column and
+    row (counted from 0 below the header, as the ``row`` column of
+    ``skactive query``), followed by ``hint``: what the user can do, with
+    ``{column}`` replaced by the column's name.
+    """
     index = [header.index(c) for c in columns]
     try:
         return np.array([[float(row[i]) for i in index] for row in rows], dtype=float)
-    except ValueError as exc:
-        raise CLIError(
-            f"{path}: feature columns must be numeric ({exc}); name the label "
-            "and id columns with --label-column / --id-column"
-        ) from exc
+    except ValueError:
+        column, r, value = next(
+            (column, r, row[i])
+            for column, i in zip(columns, index)
+            for r, row in enumerate(rows)
+            if not _is_number(row[i])
+        )
+    raise CLIError(
+        f"{path}: feature columns must be numeric, and column {column!r} holds "
+        f"{value!r:.40} (row {r}); {hint.replace('{column}', column)}"
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def load_dataset(name: str, label_column: str | None):
@@ -73,10 +93,20 @@ def load_dataset(name: str, label_column: str | None):
         raise CLIError(f"{name}: {len(rows)} rows is too few to simulate")
     features = [c for c in header if c != label]
     y = np.array([row[header.index(label)] for row in rows])
-    return to_float(name, header, rows, features), y
+    hint = f"if it holds the labels, give --label-column {{column}} (now {label!r})"
+    return to_float(name, header, rows, features, hint), y
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write a file atomically; a device or a pipe (``--output /dev/stdout``)
+    is written to as it is, never replaced."""
+    path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"{path} is a folder: give a file name")
+    if path.exists() and not path.is_file():
+        with path.open("wb") as f:
+            f.write(text.encode("utf-8"))
+        return
     atomic_write_bytes(path, text.encode("utf-8"))
 
 

@@ -6,14 +6,16 @@ from collections.abc import Callable
 
 from sklearn import datasets
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
-from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 import skactive
+
+from ._estimators import FewLabelsKNeighborsClassifier
 
 
 class CLIError(Exception):
@@ -36,9 +38,18 @@ MODELS: dict[str, Callable] = {
     "svc": lambda seed: make_pipeline(
         StandardScaler(), SVC(probability=True, random_state=seed)
     ),
-    "knn": lambda seed: make_pipeline(StandardScaler(), KNeighborsClassifier()),
+    # 5 neighbours, fewer while fewer rows are labelled
+    "knn": lambda seed: make_pipeline(
+        StandardScaler(), FewLabelsKNeighborsClassifier(n_neighbors=5)
+    ),
     "nb": lambda seed: GaussianNB(),
+    "tfidf_logreg": lambda seed: make_pipeline(
+        TfidfVectorizer(), LogisticRegression(max_iter=1000)
+    ),
 }
+
+# Models that read one text column (``--text-column``), not numeric features.
+TEXT_MODELS = frozenset({"tfidf_logreg"})
 
 
 def _committee(model, seed):

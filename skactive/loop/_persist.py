@@ -34,6 +34,7 @@ __all__ = [
     "VERSION",
     "SessionFile",
     "atomic_write_bytes",
+    "count_labels",
     "file_digest",
     "pool_fingerprint",
     "read_model",
@@ -131,7 +132,9 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
     :func:`os.replace` (atomic on POSIX and Windows); the directory is
     ``fsync``-ed too. A crash at any moment leaves either the old file or
     the new one, never a mix; a failed write removes its temporary file, and
-    a write that succeeds removes those left by killed writers.
+    a write that succeeds removes those left by killed writers. An existing
+    ``path`` that is not a regular file (a device such as ``/dev/null``, a
+    pipe) is a ``ValueError``: the rename would replace it.
 
     Parameters
     ----------
@@ -144,6 +147,12 @@ def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
         temporary file.
     """
     path = Path(path)
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ValueError(
+                f"{path} is not a regular file (a device, a pipe or a folder): "
+                "an atomic write would replace it."
+            )
     directory = path.parent
     fd, tmp = _create_temporary(path)
     try:
@@ -225,6 +234,13 @@ def _json_default(value):
     )
 
 
+def count_labels(labels: np.ndarray, classes: np.ndarray) -> dict:
+    """``{label: count}`` for every class of ``classes``, in its order."""
+    labelled, counts = np.unique(labels, return_counts=True)
+    found = dict(zip(labelled.tolist(), counts.tolist()))
+    return {c: found.get(c, 0) for c in np.asarray(classes).tolist()}
+
+
 def _labels_to_json(labels: np.ndarray) -> dict:
     return {"dtype": labels.dtype.str, "values": labels.tolist()}
 
@@ -252,6 +268,17 @@ class SessionFile:
     labels: np.ndarray
     rounds: list
     model: dict | None = None
+
+    @property
+    def classes(self) -> np.ndarray:
+        """The declared label set, else the classes labelled so far; sorted."""
+        declared = self.settings.get("classes")
+        return np.unique(self.labels) if declared is None else np.unique(declared)
+
+    def class_counts(self) -> dict:
+        """Number of labels of every class of :attr:`classes`, as the session's
+        :meth:`~skactive.ActiveLearner.class_counts`: no pool needed."""
+        return count_labels(self.labels, self.classes)
 
     def to_json(self) -> dict:
         return {

@@ -19,12 +19,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from tqdm.auto import tqdm
 
-from ..exceptions import BatchSizeWarning
+from ..exceptions import BatchSizeWarning, PoolMismatchError
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._pool import Pool, check_candidates
 from ..utils._validation import check_batch_size, check_int, check_real
 from ._persist import (
     SessionFile,
+    count_labels,
     pool_fingerprint,
     read_model,
     read_session,
@@ -378,9 +379,7 @@ class ActiveLearner:
         counts : dict
             ``{label: count}``, in the order of :attr:`classes`.
         """
-        labelled, counts = np.unique(self._labels, return_counts=True)
-        found = dict(zip(labelled.tolist(), counts.tolist()))
-        return {c: found.get(c, 0) for c in self.classes.tolist()}
+        return count_labels(self._labels, self.classes)
 
     @property
     def n_rounds(self) -> int:
@@ -778,8 +777,8 @@ class ActiveLearner:
             saved one). Optional only with ``load_model=True``.
         check_pool : bool, default=True
             Check ``X_pool`` against the saved fingerprint and raise a
-            ``ValueError`` on a mismatch. The number of samples is always
-            checked.
+            :class:`~skactive.exceptions.PoolMismatchError` (a ``ValueError``)
+            on a mismatch. The number of samples is always checked.
         autosave : path-like or bool, default=None
             ``None``: autosave to ``path`` if the saved session autosaved;
             ``False``: no autosave; a path: autosave there.
@@ -832,7 +831,7 @@ class ActiveLearner:
         if check_pool:
             fingerprint = pool_fingerprint(learner.X_pool)
             if fingerprint != saved.fingerprint:
-                raise ValueError(
+                raise PoolMismatchError(
                     "X_pool differs from the pool of the saved session "
                     "(fingerprints differ): pass the same pool, in the same "
                     "order, or check_pool=False if you know it is the same."

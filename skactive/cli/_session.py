@@ -1,0 +1,471 @@
+"""Labelling sessions on files: ``query``, ``teach``, ``status``, ``export``,
+``predict``.
+
+A command-line session is two files: the session file that
+:meth:`skactive.ActiveLearner.save` writes (labels, rounds, a fingerprint
+of the pool) and ``<session>.cli.json``, the command-line settings (strategy,
+model, batch size, seed and the roles of the pool's columns), saved when the
+session starts and reused after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._registry import TEXT_MODELS, CLIError
+
+_SESSION_DEFAULTS = {
+    "strategy": "margin",
+    "model": None,  # logreg; tfidf_logreg with a text column
+    "batch_size": 10,
+    "seed": 0,
+    "id_column": None,
+    "label_column": None,
+    "text_column": None,
+}
+# Settings a later command may not change: they define the session's model
+# and what its pool's columns mean.
+_FIXED = ("strategy", "model", "id_column", "label_column", "text_column")
+
+_SESSION_HELP = (
+    "the session file (JSON; created on the first query, updated "
+    "atomically, safe to resume)"
+)
+_NO_CHECK_POOL_HELP = (
+    "do not check that --pool holds the values of the session's pool, in the "
+    "same order (its number of rows is always checked)"
+)
+
+
+def _label_set(text: str) -> list[str]:
+    """``--classes a,b,c``: at least two distinct, non-empty labels."""
+    labels = [label.strip() for label in text.split(",")]
+    if any(not label for label in labels) or len(set(labels)) < 2:
+        raise argparse.ArgumentTypeError(
+            f"expected at least 2 distinct comma-separated labels, got {text!r}"
+        )
+    return labels
+
+
+def add_session_parsers(sub, positive_int) -> None:
+    """The session subcommands, on the ``skactive`` parser's subparsers."""
+    query = sub.add_parser(
+        "query",
+        help="write the pool rows a person should label next",
+        description="Open (or start) a labelling session on a CSV pool and "
+        "write the next rows to label to --output, with an empty label column "
+        "to fill in; then run `skactive teach` with that file. Starting a "
+        "session checks that the model reads the pool (a model fitted on a "
+        "few rows queries the whole pool) before anything is saved.",
+    )
+    query.add_argument("--pool", required=True, help="CSV (or Parquet) pool file")
+    query.add_argument("--session", required=True, help=_SESSION_HELP)
+    query.add_argument("--strategy", default=None, help="default: margin")
+    query.add_argument(
+        "--model",
+        default=None,
+        help="default: logreg, or tfidf_logreg with --text-column",
+    )
+    query.add_argument("--batch-size", type=positive_int, default=None)
+    query.add_argument("--id-column", help="a column identifying rows (not a feature)")
+    query.add_argument(
+        "--label-column", help="a label column in the pool file to ignore"
+    )
+    query.add_argument(
+        "--text-column",
+        help="a column of texts: the model (default tfidf_logreg) reads it as "
+        "raw strings; the other columns are shown in --output, not read",
+    )
+    query.add_argument("--seed", type=int, default=None)
+    query.add_argument(
+        "--classes",
+        type=_label_set,
+        default=None,
+        help="the label set of a new session, comma-separated: teaching any "
+        "other label is an error (a typo never becomes a class)",
+    )
+    query.add_argument("--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP)
+    query.add_argument("--output", default="to_label.csv", help="default: to_label.csv")
+    query.set_defaults(func=cmd_query)
+
+    teach = sub.add_parser(
+        "teach",
+        help="record the labels a person filled in",
+        description="Record the labels of a labels file (the output of "
+        "`skactive query` with its label column filled in: columns 'row' and "
+        "'label'; rows with an empty label are skipped) and save the session. "
+        "Teaching the same file twice is harmless; a different label for an "
+        "already labelled row is an error unless --relabel.",
+    )
+    teach.add_argument("--pool", required=True, help="CSV (or Parquet) pool file")
+    teach.add_argument("--session", required=True, help=_SESSION_HELP)
+    teach.add_argument("--labels", required=True, help="CSV with 'row' and 'label'")
+    teach.add_argument("--relabel", action="store_true", help="allow changing labels")
+    teach.add_argument("--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP)
+    teach.set_defaults(func=cmd_teach)
+
+    status = sub.add_parser(
+        "status",
+        help="summarise a labelling session",
+        description="Print the labelled rows, the labels per class and the "
+        "session's strategy, model and batch size, from the session file "
+        "alone; with --pool, the pool is checked and the model refitted too.",
+    )
+    status.add_argument("--session", required=True, help=_SESSION_HELP)
+    status.add_argument("--pool", help="the pool file (optional)")
+    status.add_argument(
+        "--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP
+    )
+    status.set_defaults(func=cmd_status)
+
+    export = sub.add_parser(
+        "export",
+        help="write the labels of a session as CSV",
+        description="Write every label of a session to --output as CSV, one "
+        "row per labelled pool row, in pool order: columns 'row' (the pool "
+        "row, from 0), 'id' (with --pool, when the session has an id column) "
+        "and 'label'. Without --pool, the session file alone is read.",
+    )
+    export.add_argument("--session", required=True, help=_SESSION_HELP)
+    export.add_argument("--pool", help="the pool file (optional: for the 'id' column)")
+    export.add_argument("--output", default="labels.csv", help="default: labels.csv")
+    export.add_argument(
+        "--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP
+    )
+    export.set_defaults(func=cmd_export)
+
+    predict = sub.add_parser(
+        "predict",
+        help="predict new rows with the session's model",
+        description="Fit the session's model on the labelled pool rows and "
+        "predict the rows of --input, a CSV (or Parquet) file with the pool's "
+        "feature columns (its id and label columns are optional). Writes "
+        "--output with columns 'row' (of --input, from 0), 'id' (when --input "
+        "has the session's id column), 'prediction' and, for a model with "
+        "probabilities, 'proba_<class>' for every class.",
+    )
+    predict.add_argument("--session", required=True, help=_SESSION_HELP)
+    predict.add_argument("--pool", required=True, help="the session's pool file")
+    predict.add_argument("--input", required=True, help="CSV (or Parquet) rows")
+    predict.add_argument(
+        "--output", default="predictions.csv", help="default: predictions.csv"
+    )
+    predict.add_argument(
+        "--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP
+    )
+    predict.set_defaults(func=cmd_predict)
+
+
+# ---------------------------------------------------------------- settings
+def _settings_path(session: Path) -> Path:
+    return session.with_name(session.name + ".cli.json")
+
+
+def _settings(args, create: bool) -> dict:
+    """The session's command-line settings: saved at creation, reused after."""
+    session = Path(args.session)
+    path = _settings_path(session)
+    if not session.is_file() and not create:
+        raise CLIError(f"no session {session}: start one with `skactive query`")
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise CLIError(f"{path} is not valid JSON: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise CLIError(f"{path} must hold a JSON object of settings")
+        saved = {**_SESSION_DEFAULTS, **loaded}
+    elif session.is_file():
+        raise CLIError(f"{path} is missing: it holds the session's settings")
+    else:
+        saved = dict(_SESSION_DEFAULTS)
+    for key in _SESSION_DEFAULTS:
+        given = getattr(args, key, None)
+        if given is None:
+            continue
+        if key in _FIXED and session.is_file() and given != saved[key]:
+            raise CLIError(
+                f"--{key.replace('_', '-')} {given!r} differs from the "
+                f"session's {saved[key]!r}"
+            )
+        saved[key] = given
+    if saved["model"] is None:
+        saved["model"] = "tfidf_logreg" if saved["text_column"] else "logreg"
+    return saved
+
+
+def _check_text_model(settings) -> None:
+    """A text column goes with a text model, and a text model with one."""
+    model, text = settings["model"], settings["text_column"]
+    if text is not None and model not in TEXT_MODELS:
+        raise CLIError(
+            f"--model {model} reads numbers, but --text-column {text} is text: "
+            f"use --model {' or '.join(sorted(TEXT_MODELS))} (the default)"
+        )
+    if text is None and model in TEXT_MODELS:
+        raise CLIError(
+            f"--model {model} reads a text column: name it with --text-column"
+        )
+
+
+# ---------------------------------------------------------------- opening
+def _open_session(args, create: bool = False):
+    """``(learner, settings, pool)``: the session loaded with its pool, or
+    started (``create=True``) after checking that the model reads the pool."""
+    from skactive import ActiveLearner
+
+    from ._io import write_json
+    from ._pool import read_pool
+    from ._registry import make_strategy
+
+    settings = _settings(args, create)
+    session = Path(args.session)
+    pool = read_pool(args.pool, settings)
+    strategy = make_strategy(
+        settings["strategy"],
+        settings["model"],
+        settings["batch_size"],
+        settings["seed"],
+    )
+    if session.is_file():
+        learner = _load(session, pool, strategy, args)
+    else:
+        _check_text_model(settings)
+        _check_model_reads_pool(strategy, pool, settings)
+        learner = ActiveLearner(
+            strategy,
+            pool.X,
+            autosave=session,
+            random_state=settings["seed"],
+            classes=getattr(args, "classes", None),
+        )
+    settings_path = _settings_path(session)
+    if not settings_path.is_file() or json.loads(settings_path.read_text()) != settings:
+        write_json(settings_path, settings)  # before a new session file
+    if not session.is_file():
+        learner.save(session)
+    return learner, settings, pool
+
+
+def _load(session: Path, pool, strategy, args):
+    from skactive import ActiveLearner
+    from skactive.exceptions import PoolMismatchError
+    from skactive.loop import read_session
+
+    saved = read_session(session)
+    if saved.n_pool != pool.n_rows:
+        raise CLIError(
+            f"--pool {pool.path} has {pool.n_rows} rows, but the session "
+            f"{session} was started on a pool of {saved.n_pool}: give its pool"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            learner = ActiveLearner.load(
+                session,
+                pool.X,
+                strategy,
+                autosave=session,
+                check_pool=not args.no_check_pool,
+            )
+    except PoolMismatchError as exc:
+        raise CLIError(
+            f"--pool {pool.path} differs from the pool of the session {session} "
+            "(fingerprints differ): give the same pool file, rows in the same "
+            "order, or --no-check-pool if you know it holds the same samples"
+        ) from exc
+    declared = getattr(args, "classes", None)
+    if declared is not None and sorted(declared) != learner.classes.tolist():
+        raise CLIError(
+            f"--classes {','.join(declared)} differs from the session's "
+            f"label set {learner.classes.tolist()!r}"
+        )
+    return learner
+
+
+def _check_model_reads_pool(strategy, pool, settings) -> None:
+    """Do what the session will do once two classes are labelled, on dummy
+    labels, before anything is saved: fit a copy of the strategy on a few
+    rows and query the whole pool. A model that cannot read the pool (text
+    for a numeric model, missing values it rejects, a strategy it does not
+    suit) fails now, not at the first ``teach``."""
+    from sklearn.base import clone
+
+    n = min(pool.n_rows, 20)
+    if n < 2:
+        return
+    probe = clone(strategy).set_params(batch_size=1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            probe.fit(pool.X[:n], np.arange(n) % 2)
+            probe.query(pool.X, batch_size=1)
+    except Exception as exc:  # any failure of the user's model: reported, not lost
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise CLIError(
+            f"--model {settings['model']} with --strategy {settings['strategy']} "
+            f"cannot read the pool {pool.path}, so no session was started: "
+            f"{type(exc).__name__}: {message}"
+        ) from exc
+
+
+# ---------------------------------------------------------------- commands
+def cmd_query(args) -> None:
+    from ._io import write_csv
+
+    learner, settings, pool = _open_session(args, create=True)
+    if learner.n_unlabelled == 0:
+        print("every pool row is labelled: nothing to query")
+        return
+    idx = learner.query(min(settings["batch_size"], learner.n_unlabelled))
+    ids = pool.ids
+    header = ["row"] + (["id"] if ids else []) + pool.columns + ["label"]
+    rows = [[int(i)] + ([ids[i]] if ids else []) + pool.cells[i] + [""] for i in idx]
+    write_csv(Path(args.output), header, rows)
+    shown = ", ".join(str(ids[i] if ids else i) for i in idx)
+    print(
+        f"{learner.n_labelled} of {learner.n_pool} rows labelled; label these "
+        f"{len(idx)} {'ids' if ids else 'rows'} next: {shown}\n"
+        f"written to {args.output}: fill in its 'label' column, then run "
+        f"`skactive teach --pool {args.pool} --session {args.session} "
+        f"--labels {args.output}`"
+    )
+
+
+def cmd_teach(args) -> None:
+    from ._io import read_table
+
+    learner, _, _ = _open_session(args)
+    header, rows = read_table(args.labels)
+    for column in ("row", "label"):
+        if column not in header:
+            raise CLIError(f"{args.labels}: no {column!r} column")
+    r, lab = header.index("row"), header.index("label")
+    pairs = [(row[r].strip(), row[lab].strip()) for row in rows if row[lab].strip()]
+    try:
+        indices = np.array([int(i) for i, _ in pairs], dtype=int)
+    except ValueError as exc:
+        raise CLIError(f"{args.labels}: the 'row' column must hold integers") from exc
+    labels = np.array([label for _, label in pairs], dtype=object)
+    if indices.size and (indices.min() < 0 or indices.max() >= learner.n_pool):
+        raise CLIError(
+            f"{args.labels}: row numbers must be in [0, {learner.n_pool - 1}]"
+        )
+    if len(set(indices.tolist())) != len(indices):
+        raise CLIError(f"{args.labels}: a row is labelled twice")
+    known = dict(zip(learner.labelled_indices.tolist(), learner.labels.tolist()))
+    new = np.array([i not in known for i in indices], dtype=bool)
+    changed = np.array(
+        [i in known and str(known[i]) != str(v) for i, v in zip(indices, labels)]
+    )
+    if changed.any() and not args.relabel:
+        i = indices[changed][0]
+        raise CLIError(
+            f"row {i} is already labelled {known[i]!r}; the file says "
+            f"{labels[changed][0]!r} (use --relabel to change labels)"
+        )
+    if new.any():
+        learner.teach(indices[new], labels[new].astype(str))
+    if changed.any():
+        learner.teach(indices[changed], labels[changed].astype(str), relabel=True)
+    learner.save(Path(args.session))
+    print(
+        f"taught {int(new.sum())} new and {int(changed.sum())} changed labels "
+        f"({len(pairs) - int(new.sum()) - int(changed.sum())} already known); "
+        f"{learner.n_labelled} of {learner.n_pool} rows labelled, saved to "
+        f"{args.session}"
+    )
+
+
+def cmd_status(args) -> None:
+    if args.pool is not None:
+        learner, settings, _ = _open_session(args)
+        print(repr(learner))
+    else:
+        from skactive.loop import read_session
+
+        settings = _settings(args, create=False)
+        content = read_session(args.session)
+        n_labelled = content.indices.shape[0]
+        pct = 100.0 * n_labelled / content.n_pool
+        n_classes = np.unique(content.labels).shape[0]  # labelled, as repr(learner)
+        counts = ", ".join(f"{c!r}: {n}" for c, n in content.class_counts().items())
+        print(
+            f"session {args.session}\n"
+            f"  pool: {content.n_pool:,} rows; labelled: {n_labelled:,} "
+            f"({pct:.1f}%) in {len(content.rounds)} rounds, {n_classes} "
+            f"class{'es' if n_classes != 1 else ''}\n"
+            f"  labels per class: {{{counts}}}\n"
+            "  model: not fitted (give --pool to fit it and check the pool)"
+        )
+    text = settings["text_column"]
+    print(
+        f"strategy {settings['strategy']}, model {settings['model']}, "
+        f"batch size {settings['batch_size']}"
+        + (f", text column {text}" if text else "")
+    )
+
+
+def cmd_export(args) -> None:
+    from ._io import write_csv
+
+    if args.pool is not None:
+        learner, _, pool = _open_session(args)
+        indices, labels, ids = learner.labelled_indices, learner.labels, pool.ids
+    else:
+        from skactive.loop import read_session
+
+        _settings(args, create=False)
+        content = read_session(args.session)
+        indices, labels, ids = content.indices, content.labels, None
+    order = np.argsort(indices, kind="stable")
+    header = ["row"] + (["id"] if ids else []) + ["label"]
+    rows = [
+        [int(indices[k])] + ([ids[indices[k]]] if ids else []) + [labels[k]]
+        for k in order
+    ]
+    write_csv(Path(args.output), header, rows)
+    print(f"{len(rows)} labels written to {args.output}")
+
+
+def cmd_predict(args) -> None:
+    from ._io import write_csv
+    from ._pool import read_like_pool
+
+    learner, settings, pool = _open_session(args)
+    new = read_like_pool(args.input, settings, pool)
+    labelled = learner.labelled_classes.tolist()
+    if len(labelled) < 2:
+        raise CLIError(
+            f"the session {args.session} has labels of {len(labelled)} "
+            f"class{'es' if len(labelled) != 1 else ''} "
+            f"({', '.join(map(str, labelled)) or 'none'}): the model needs 2; "
+            "label more rows with `skactive query` and `skactive teach`"
+        )
+    model = learner.fit_model().strategy_
+    prediction = model.predict(new.X)
+    header = ["row"] + (["id"] if new.ids else []) + ["prediction"]
+    proba = None
+    if hasattr(model, "predict_proba"):
+        # a column per class of the session (its declared set, if any): a
+        # class not labelled yet has probability 0
+        header += [f"proba_{c}" for c in learner.classes]
+        columns = np.searchsorted(learner.classes, model.classes_)
+        proba = np.zeros((new.n_rows, learner.classes.shape[0]))
+        proba[:, columns] = model.predict_proba(new.X)
+    rows = [
+        [r] + ([new.ids[r]] if new.ids else []) + [prediction[r]]
+        + ([] if proba is None else [repr(float(p)) for p in proba[r]])
+        for r in range(new.n_rows)
+    ]  # fmt: skip
+    write_csv(Path(args.output), header, rows)
+    print(
+        f"{new.n_rows} rows of {args.input} predicted by --model "
+        f"{settings['model']} fitted on {learner.n_labelled} labels, written to "
+        f"{args.output}"
+    )
