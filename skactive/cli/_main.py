@@ -76,9 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument(
         "--strategies",
-        default="random,margin,entropy,least_confident,coreset",
+        default="random,margin,diverse_minibatch,badge",
         help="comma-separated names, see `skactive strategies` "
-        "(default: random,margin,entropy,least_confident,coreset)",
+        "(default: random,margin,diverse_minibatch,badge)",
     )
     sim.add_argument("--initial-size", type=_positive_int, default=20)
     sim.add_argument("--batch-size", type=_positive_int, default=10)

@@ -20,7 +20,7 @@ import numpy as np
 from ._registry import TEXT_MODELS, CLIError
 
 _SESSION_DEFAULTS = {
-    "strategy": "margin",
+    "strategy": "diverse_minibatch",
     "model": None,  # logreg; tfidf_logreg with a text column
     "batch_size": 10,
     "seed": 0,
@@ -65,7 +65,7 @@ def add_session_parsers(sub, positive_int) -> None:
     )
     query.add_argument("--pool", required=True, help="CSV (or Parquet) pool file")
     query.add_argument("--session", required=True, help=_SESSION_HELP)
-    query.add_argument("--strategy", default=None, help="default: margin")
+    query.add_argument("--strategy", default=None, help="default: diverse_minibatch")
     query.add_argument(
         "--model",
         default=None,

@@ -12,7 +12,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..strategies import MarginSampling
+from ..strategies import DiverseMiniBatch
 from ..utils._validation import inherit_input_tags, validate_samples
 from ._core import check_loop_params, draw_seeds, simulated_loop
 from ._session import map_candidates
@@ -47,8 +47,10 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
     ----------
     strategy : QueryStrategy, default=None
         The query strategy (its estimator is the model); ``None`` means
-        :class:`~skactive.MarginSampling` over a
-        :class:`~sklearn.linear_model.LogisticRegression`. Its
+        :class:`~skactive.DiverseMiniBatch` over a
+        :class:`~sklearn.linear_model.LogisticRegression`, the strategy with
+        the largest gain over random sampling in the label-efficiency
+        benchmark (docs/benchmarks.md). Its
         ``random_state`` is replaced by a seed drawn from ``random_state``.
     initial_size : int or array-like of int, default=10
         Size of the stratified random initial set (at least 2 classes), or
@@ -148,7 +150,7 @@ class ActiveLearningClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _get_strategy(self):
-        return MarginSampling() if self.strategy is None else self.strategy
+        return DiverseMiniBatch() if self.strategy is None else self.strategy
 
     def __sklearn_tags__(self):
         return inherit_input_tags(super().__sklearn_tags__(), [self._get_strategy()])
