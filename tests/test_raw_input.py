@@ -22,6 +22,7 @@ from skactive import (
     QueryByCommittee,
     RankedBatch,
     TypiClust,
+    cold_start,
     simulate,
 )
 from skactive.measures import margin
@@ -139,3 +140,25 @@ def test_a_labelling_session_and_a_simulation_on_texts(texts):
         MarginSampling(_text_model(), batch_size=10), docs, y, budget=40, random_state=0
     )
     assert result.history["n_labels"][-1] > result.history["n_labels"][0]
+
+
+@pytest.mark.parametrize("method", ["typiclust", "kmeans", "random"])
+def test_cold_start_on_texts_through_an_embedding(texts, method):
+    # cold_start validated X as numbers before applying the embedding, so a
+    # vectorizer's transform could not read texts (nor a sparse matrix).
+    docs, _ = texts
+    vectorizer = TfidfVectorizer().fit(docs)
+    picks = cold_start(
+        docs, 4, method=method, embedding=vectorizer.transform, random_state=0
+    )
+    dense = cold_start(
+        docs,
+        4,
+        method=method,
+        embedding=lambda X: vectorizer.transform(X).toarray(),
+        random_state=0,
+    )
+    assert picks.shape == (4,) and len(set(picks.tolist())) == 4
+    np.testing.assert_array_equal(picks, dense)
+    with pytest.raises(ValueError, match="cold_start clusters numbers"):
+        cold_start(docs, 4, method=method, random_state=0)

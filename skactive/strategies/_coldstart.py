@@ -26,10 +26,11 @@ from sklearn.utils import check_array, check_random_state
 from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding, get_embedding
 from ..exceptions import BatchSizeWarning
+from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import draw_salt, tie_keys
-from ..utils._validation import check_batch_size, check_int
+from ..utils._validation import check_batch_size, check_int, is_raw_input
 from ._diversity import _EmbeddingMixin, select_near_centres
 
 __all__ = ["TypiClust", "cold_start"]
@@ -216,8 +217,23 @@ def cold_start(
     >>> sorted(y[idx].tolist())
     [0, 1, 2, 3]
     """
-    X = check_array(X, allow_nd=True, input_name="X")
-    n_samples = X.shape[0]
+    if embedding is None:
+        embedding = "raw"
+    if not (callable(embedding) or embedding == "raw"):
+        raise ValueError(
+            'embedding must be None, "raw" or a callable (cold start has no '
+            f"fitted model to take an embedding from), got {embedding!r}."
+        )
+    if embedding == "raw":  # a callable reads X as it is: texts, sparse...
+        if is_raw_input(X):
+            raise ValueError(
+                "cold_start clusters numbers, and X holds raw samples (texts, "
+                "or a DataFrame with text or category columns): give "
+                "embedding=a callable that turns them into numbers, e.g. "
+                "TfidfVectorizer().fit(X).transform or an encoder."
+            )
+        X = check_array(X, allow_nd=True, input_name="X")
+    n_samples = _num_samples(X)
     k = check_batch_size(batch_size)
     if k > n_samples:
         warnings.warn(
@@ -232,13 +248,6 @@ def cold_start(
     n_neighbors = check_int(n_neighbors, "n_neighbors")
     max_clusters = check_int(max_clusters, "max_clusters")
     min_cluster_size = check_int(min_cluster_size, "min_cluster_size")
-    if embedding is None:
-        embedding = "raw"
-    if not (callable(embedding) or embedding == "raw"):
-        raise ValueError(
-            'embedding must be None, "raw" or a callable (cold start has no '
-            f"fitted model to take an embedding from), got {embedding!r}."
-        )
     rng = check_random_state(random_state)
     if method == "random":
         return rng.choice(n_samples, size=k, replace=False)
