@@ -133,6 +133,7 @@ GROUPS = {
         "entropy",
         "egl",
         "badge",
+        "stochastic_margin",
     ],
     "diversity and density": [
         "random",
@@ -141,6 +142,7 @@ GROUPS = {
         "information_density",
         "hybrid",
         "typiclust",
+        "ranked_batch",
     ],
     "committee (5 bagged models)": [
         "random",
@@ -150,9 +152,17 @@ GROUPS = {
         "batchbald",
         "mean_std",
         "variation_ratio",
+        "power_bald",
     ],
 }
-COMMITTEE_NAMES = {"qbc", "bald", "batchbald", "mean_std", "variation_ratio"}
+COMMITTEE_NAMES = {
+    "qbc",
+    "bald",
+    "batchbald",
+    "mean_std",
+    "variation_ratio",
+    "power_bald",
+}
 
 
 # ---------------------------------------------------------------- data sets
@@ -228,19 +238,40 @@ def tabular_strategies(names=None) -> dict:
         "information_density": sa.InformationDensity(model),
         "hybrid": sa.HybridSampling(model),
         "typiclust": sa.TypiClust(model),
+        "ranked_batch": sa.RankedBatch(model),
+        "stochastic_margin": sa.StochasticBatch(model),
         "random_committee": sa.RandomSampling(comm),
         "qbc": sa.QueryByCommittee(comm),
         "bald": sa.BALD(comm),
         "batchbald": sa.BatchBALD(comm),
         "mean_std": sa.MeanSTD(comm),
         "variation_ratio": sa.VariationRatioSampling(comm),
+        "power_bald": sa.StochasticBatch(comm, uncertainty="mutual_information"),
     }
     if names is None:
         return strategies
     return {name: strategies[name] for name in names}
 
 
-STUDY_STRATEGIES = ["random", "margin", "entropy", "random_committee", "bald"]
+STUDY_STRATEGIES = [
+    "random",
+    "margin",
+    "entropy",
+    "random_committee",
+    "bald",
+    "stochastic_margin",
+    "power_bald",
+]
+
+
+def with_baselines(names):
+    """``names`` and the baselines their paired gains need, in table order."""
+    if names is None:
+        return None
+    wanted = set(names) | {"random"}
+    if wanted & COMMITTEE_NAMES:
+        wanted.add("random_committee")
+    return [n for n in tabular_strategies() if n in wanted]
 
 
 # ---------------------------------------------------------------- analysis
@@ -502,7 +533,7 @@ def tabular(datasets, budgets, n_repeats, n_jobs, names=None) -> dict:
     return out
 
 
-def study(datasets, settings, budgets, n_repeats, n_jobs) -> dict:
+def study(datasets, settings, budgets, n_repeats, n_jobs, names=None) -> dict:
     """Each setting is a dict of extra ``compare`` parameters."""
     out = {}
     for name in datasets:
@@ -516,7 +547,11 @@ def study(datasets, settings, budgets, n_repeats, n_jobs) -> dict:
                 **extra,
             }
             result, seconds = run_compare(
-                tabular_strategies(STUDY_STRATEGIES),
+                tabular_strategies(
+                    STUDY_STRATEGIES
+                    if names is None
+                    else [n for n in STUDY_STRATEGIES if n in names]
+                ),
                 X,
                 y,
                 n_repeats=n_repeats,
@@ -782,6 +817,13 @@ def main():
         choices=["tabular", "batch_size", "noise", "mnist"],
         help="run only these studies",
     )
+    parser.add_argument(
+        "--strategies",
+        nargs="+",
+        help="run only these strategies (and the random baselines) and merge "
+        "them into the stored results: the seeds are the same, so the "
+        "baselines' runs and the paired gains are those of a full run",
+    )
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel runs")
     parser.add_argument(
         "--report",
@@ -790,6 +832,12 @@ def main():
     )
     args = parser.parse_args()
     studies = args.only or ["tabular", "batch_size", "noise", "mnist"]
+    names = args.strategies
+    if names is not None:
+        unknown = set(names) - set(tabular_strategies())
+        if unknown:
+            parser.error(f"unknown strategies {sorted(unknown)}")
+        studies = [s for s in studies if s != "mnist"]
     quick = args.quick
     if args.report:
         stored = RESULTS / f"label_efficiency{'_quick' if quick else ''}.json"
@@ -830,20 +878,32 @@ def main():
     with threadpool_limits(1):
         if "tabular" in studies:
             start = time.perf_counter()
-            payload["tabular"] = tabular(datasets, budgets, n_repeats, args.n_jobs)
+            payload["tabular"] = tabular(
+                datasets, budgets, n_repeats, args.n_jobs, with_baselines(names)
+            )
             payload["seconds"]["tabular"] = time.perf_counter() - start
         if "batch_size" in studies:
             start = time.perf_counter()
             settings = {f"batch {b}": {"batch_size": b} for b in (1, 10, 50)}
             payload["batch_size"] = study(
-                study_sets, settings, batch_budget, n_repeats, args.n_jobs
+                study_sets,
+                settings,
+                batch_budget,
+                n_repeats,
+                args.n_jobs,
+                with_baselines(names),
             )
             payload["seconds"]["batch_size"] = time.perf_counter() - start
         if "noise" in studies:
             start = time.perf_counter()
             settings = {"clean": {"noise_rate": 0.0}, "20% noise": {"noise_rate": 0.2}}
             payload["noise"] = study(
-                noise_sets, settings, budgets, n_repeats, args.n_jobs
+                noise_sets,
+                settings,
+                budgets,
+                n_repeats,
+                args.n_jobs,
+                with_baselines(names),
             )
             payload["seconds"]["noise"] = time.perf_counter() - start
         if "mnist" in studies:
@@ -859,7 +919,11 @@ def main():
     payload["seconds"]["total"] = time.perf_counter() - start_all
 
     suffix = "_quick" if quick else ""
-    if args.only:  # a partial run completes the stored one
+    if names is not None:
+        previous = RESULTS / f"label_efficiency{suffix}.json"
+        if previous.exists():
+            payload = merge_strategies(json.loads(previous.read_text()), payload, names)
+    elif args.only:  # a partial run completes the stored one
         previous = RESULTS / f"label_efficiency{suffix}.json"
         if previous.exists():
             old = json.loads(previous.read_text())
@@ -873,6 +937,45 @@ def main():
     path = write_json(f"label_efficiency{suffix}", clean(payload))
     print(f"written {path}")
     report(payload, quick)
+
+
+def merge_strategies(old: dict, new: dict, names) -> dict:
+    """``old`` with the strategies of a ``--strategies`` run added or replaced.
+
+    Each data set (and each setting of a study) keeps its stored entry; only
+    its ``strategies`` are updated, after checking that the baselines of the
+    new run reproduce the stored ones (same seeds, same curves).
+    """
+
+    def update(stored: dict, fresh: dict, where: str) -> None:
+        for base in ("random", "random_committee"):
+            if base in fresh and base in stored:
+                a, b = fresh[base]["area"]["values"], stored[base]["area"]["values"]
+                if not np.allclose(a, b):
+                    raise RuntimeError(
+                        f"{where}: the {base} baseline differs from the stored "
+                        "run (other seeds or code?): run the whole study"
+                    )
+        stored.update(fresh)
+
+    merged = old
+    for key in ("tabular", "batch_size", "noise"):
+        for name, entry in new.get(key, {}).items():
+            stored = merged.setdefault(key, {}).get(name)
+            if stored is None:
+                merged[key][name] = entry
+            elif key == "tabular":
+                update(stored["strategies"], entry["strategies"], name)
+                stored["seconds"] += entry["seconds"]
+            else:
+                for label, setting in entry["settings"].items():
+                    update(
+                        stored["settings"][label]["strategies"],
+                        setting["strategies"],
+                        f"{name}, {label}",
+                    )
+    merged["seconds"]["strategies " + " ".join(names)] = new["seconds"]["total"]
+    return merged
 
 
 def report(payload: dict, quick: bool) -> None:

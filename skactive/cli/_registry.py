@@ -86,6 +86,10 @@ STRATEGIES: dict[str, tuple[Callable, str]] = {
         lambda m, s: skactive.RankedBatch(m),
         "least confident against similarity to the labelled set, ranked",
     ),
+    "stochastic_margin": (
+        lambda m, s: skactive.StochasticBatch(m),
+        "a batch drawn with weights margin ** 1 (power sampling)",
+    ),
     "density": (
         lambda m, s: skactive.InformationDensity(m),
         "entropy x average similarity to the pool",

@@ -21,6 +21,7 @@ from ._kcenter import greedy_k_center
 from ._meanstd import MeanSTD
 from ._random import RandomSampling
 from ._ranked import RankedBatch
+from ._stochastic import StochasticBatch
 from ._uncertainty import (
     EntropySampling,
     LeastConfidentSampling,
@@ -45,6 +46,7 @@ __all__ = [
     "QueryByCommittee",
     "RandomSampling",
     "RankedBatch",
+    "StochasticBatch",
     "TypiClust",
     "UncertaintySampling",
     "VariationRatioSampling",
