@@ -86,6 +86,10 @@ STRATEGIES: dict[str, tuple[Callable, str]] = {
         lambda m, s: skactive.RankedBatch(m),
         "least confident against similarity to the labelled set, ranked",
     ),
+    "class_balanced": (
+        lambda m, s: skactive.ClassBalancedSampling(m),
+        "margin within the predicted class with the fewest labels",
+    ),
     "stochastic_margin": (
         lambda m, s: skactive.StochasticBatch(m),
         "a batch drawn with weights margin ** 1 (power sampling)",

@@ -9,6 +9,7 @@ underscore are private.
 """
 
 from ._badge import BADGE
+from ._balanced import ClassBalancedSampling
 from ._batchbald import BatchBALD
 from ._cluster import DiverseMiniBatch
 from ._coldstart import TypiClust, cold_start
@@ -34,6 +35,7 @@ __all__ = [
     "BADGE",
     "BALD",
     "BatchBALD",
+    "ClassBalancedSampling",
     "CoreSet",
     "DiverseMiniBatch",
     "EntropySampling",
