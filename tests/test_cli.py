@@ -47,6 +47,7 @@ def test_simulate_prints_a_table_and_writes_results(tmp_path, capsys):
     assert status == 0
     text = capsys.readouterr().out
     assert "labels_to_90pct" in text and "gain_over_random" in text
+    assert "balanced_gain" in text
     summary = json.loads((out / "summary.json").read_text())
     assert [row["strategy"] for row in summary["table"]] == ["random", "margin"]
     assert 0.5 < summary["full_data_accuracy"] <= 1.0

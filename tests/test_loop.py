@@ -751,7 +751,9 @@ def test_margin_beats_random_on_digits(digits):
     assert summary["gain_mean"][1] > 0
     reach = result.labels_to_reach(0.85)
     assert reach["margin"].shape == (5,)
-    assert "gain over baseline" in repr(result)
+    assert "gain over baseline  (balanced accuracy)" in repr(result)
+    balanced = result.active_gain(metric="balanced_accuracy")["margin"].mean()
+    assert f"{balanced:+.3f}" in repr(result).splitlines()[-1]
 
 
 def test_compare_results_do_not_depend_on_n_jobs(blobs):

@@ -209,6 +209,9 @@ def _simulation_table(result, names, full_accuracy) -> list[dict]:
     }
     reach = {pct: result.labels_to_reach(pct / 100 * full_accuracy) for pct in (90, 95)}
     gains = result.active_gain() if "random" in names else None
+    balanced = (
+        result.active_gain(metric="balanced_accuracy") if "random" in names else None
+    )
     rows = []
     for name in names:
         row = {
@@ -221,6 +224,11 @@ def _simulation_table(result, names, full_accuracy) -> list[dict]:
             row[f"labels_to_{pct}pct"] = _reach_text(labels[name])
         row["gain_over_random"] = (
             "" if gains is None or name == "random" else f"{np.mean(gains[name]):+.4f}"
+        )
+        row["balanced_gain"] = (
+            ""
+            if balanced is None or name == "random"
+            else f"{np.mean(balanced[name]):+.4f}"
         )
         rows.append(row)
     return rows

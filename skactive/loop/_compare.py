@@ -296,10 +296,13 @@ class ComparisonResult:
 
     def __repr__(self) -> str:
         summary = self.summary()
+        balanced = (
+            self.summary("balanced_accuracy") if "gain_mean" in summary else None
+        )
         width = max(len("strategy"), *(len(n) for n in self.names))
         header = f"{'strategy':<{width}}  area (mean ± std)  final accuracy"
         if "gain_mean" in summary:
-            header += "  gain over baseline"
+            header += "  gain over baseline  (balanced accuracy)"
         lines = [
             f"ComparisonResult({len(self.names)} strategies x "
             f"{self.n_repeats} repeats)",
@@ -312,7 +315,10 @@ class ComparisonResult:
                 f"{summary['final_mean'][i]:.3f} ± {summary['final_std'][i]:.3f}"
             )
             if "gain_mean" in summary:
-                line += f"   {summary['gain_mean'][i]:+.3f}"
+                line += (
+                    f"   {summary['gain_mean'][i]:+.3f}"
+                    f"               {balanced['gain_mean'][i]:+.3f}"
+                )
             lines.append(line)
         return "\n".join(lines)
 
