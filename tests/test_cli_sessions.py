@@ -289,7 +289,7 @@ def test_status_on_a_hostile_session_file(tmp_path, pool_csv, capsys, edit, mess
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    assert peak < 8 << 20  # was 2.3 GiB for the label dtype "<U25000000"
+    assert peak < 8 << 20  # the issue saw 2.3 GiB for the dtype "<U25000000"
     if message is None:
         assert status == 0 and "labelled: 2" in captured.out
         return

@@ -664,3 +664,20 @@ def test_a_query_does_not_offer_rows_labelled_by_another_process(tmp_path):
     rounds = read_session(path).rounds
     assert len(rounds) == 4  # each round once
     assert [r["n_labels"] for r in rounds] == [10, 12, 13, 14]
+
+
+def test_a_file_system_without_locks_saves_unlocked_with_a_warning(
+    tmp_path, monkeypatch
+):
+    from skactive.loop import _lock
+
+    def no_locks(fd):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(_lock, "_try_lock", no_locks)
+    path = tmp_path / "s.json"
+    learner = ActiveLearner(RandomSampling(), X_SMALL, autosave=path)
+    with pytest.warns(UserWarning, match="has no file locks: saves go on unlocked"):
+        learner.teach([0], ["x"])
+    learner.teach([1], ["y"])  # warned once per file
+    assert read_session(path).indices.tolist() == [0, 1]

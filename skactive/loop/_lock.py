@@ -58,8 +58,10 @@ def _try_lock(fd: int) -> bool:
                 return False
             raise
         return True
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - a platform without locks
+        raise OSError(errno.ENOSYS, "no file locks on this platform") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -105,6 +107,19 @@ def _holder(path: Path) -> str:
         return "another process"
 
 
+def _open_lock_file(lock: Path) -> int:
+    """The lock file, created if needed; read-only when it belongs to another
+    user of a shared folder (a lock needs no write access; the holder's note
+    is then not written)."""
+    binary = getattr(os, "O_BINARY", 0)
+    try:
+        return os.open(lock, os.O_RDWR | os.O_CREAT | binary, 0o666)
+    except PermissionError:
+        if not lock.exists():
+            raise
+        return os.open(lock, os.O_RDONLY | binary)
+
+
 @contextlib.contextmanager
 def session_lock(path, timeout: float | None = None, *, shown=None):
     """Hold the lock of the session file ``path`` for the ``with`` block.
@@ -147,7 +162,7 @@ def session_lock(path, timeout: float | None = None, *, shown=None):
             depth[key] -= 1
         return
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+        fd = _open_lock_file(lock)
     except OSError as exc:
         cause = exc.strerror or str(exc)
         if isinstance(exc, FileNotFoundError) and not lock.parent.is_dir():

@@ -154,8 +154,9 @@ def merge_sessions(
         )
         more = f" (and {len(conflicts) - 5} more)" if len(conflicts) > 5 else ""
         raise SessionConflictError(
-            f"{shown} was saved by another writer since this session read it, and "
-            f"{len(conflicts)} rows are labelled differently there: {shown_rows}"
+            f"{shown} was saved by another writer since this session read it, "
+            f"with other labels for {len(conflicts)} "
+            f"row{'s' if len(conflicts) != 1 else ''}: {shown_rows}"
             f"{more}. Nothing was saved; load the session again to see the other "
             "labels, then teach with relabel=True (--relabel) those to change.",
             rows=conflicts,
