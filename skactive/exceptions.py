@@ -84,12 +84,12 @@ class SessionFileError(ValueError):
     ``ValueError``.
     """
 
-    def __init__(self, path, what: str, field: str | None = None):
+    def __init__(self, path, what: str, field: str | None = None, kind="session"):
         self.path = str(path)
         self.field = field
         self.what = what
         where = f"{field}: " if field else ""
-        super().__init__(f"{path} is not a valid session file: {where}{what}.")
+        super().__init__(f"{path} is not a valid {kind} file: {where}{what}.")
 
 
 class SessionLockedError(TimeoutError):

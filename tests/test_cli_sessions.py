@@ -22,7 +22,14 @@ from skactive.cli import main
 from skactive.cli._io import neutralise_cell, unquote_cell
 from skactive.loop import read_session
 
-from .test_session_files import _acknowledged, _child, _wait, needs_fork
+from .test_session_files import (
+    _acknowledged,
+    _child,
+    _good_file,
+    _mutate,
+    _wait,
+    needs_fork,
+)
 
 SPECIES = ["setosa", "versicolor", "virginica"]
 
@@ -251,7 +258,7 @@ def test_a_hand_edited_settings_file_is_one_clear_line(tmp_path, pool_csv, capsy
     for argv in (["status", "--session", str(session)], ["status", *common]):
         assert main(argv) == 2
         line = _one_error_line(capsys)
-        assert "s.json.cli.json is not a valid session file" in line
+        assert "s.json.cli.json is not a valid settings file" in line
         assert field in line
 
 
@@ -305,6 +312,28 @@ def test_a_deeply_nested_session_file_is_one_line(tmp_path, capsys):
     Path(f"{session}.cli.json").write_text("{}")
     assert main(["status", "--session", str(session)]) == 2
     assert "nested too deeply" in _one_error_line(capsys)
+
+
+def test_status_on_fuzzed_session_files_is_one_line(tmp_path, capsys):
+    import numpy as np
+
+    good = _good_file(tmp_path)
+    session = tmp_path / "fuzzed.json"
+    Path(f"{session}.cli.json").write_text("{}")
+    rng = np.random.default_rng(7)
+    statuses = set()
+    for case in range(60):  # 30 ms each, for argparse (the library: 300 cases)
+        what, data = _mutate(good, rng)
+        session.write_bytes(data)
+        status = main(["status", "--session", str(session)])
+        captured = capsys.readouterr()
+        statuses.add(status)
+        if status == 2:
+            err = captured.err.strip().splitlines()
+            assert len(err) == 1 and "fuzzed.json is not a valid" in err[0], what
+        else:
+            assert status == 0 and not captured.err, (case, what, captured.err)
+    assert statuses == {0, 2}
 
 
 # ------------------------------------------------------------ --accept-pool

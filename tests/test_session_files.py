@@ -567,7 +567,8 @@ def _json_paths(obj, prefix=()):
 _REPLACEMENTS = [
     "x", "", 0, -1, 2**70, 1.5, float("nan"), True, None, [], {}, [[[[0]]]],
     "y" * 100_000, list(range(50_000)), {"dtype": "<U99999999", "values": ["a"]},
-    {"dtype": "|O", "values": [1, "a"]}, "\u00e9\u4e2d", -(10**20),
+    {"dtype": "|O", "values": [1, "a"]}, "\u00e9\u4e2d", -(10**20), 10**4000,
+    float("inf"), "(2,)i4", "a", {"dtype": "<u1", "values": [-1]}, "\ud800",
 ]  # fmt: skip
 
 

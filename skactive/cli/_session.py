@@ -195,7 +195,7 @@ def _check_setting(path, key, value):
     from ._registry import MODELS, STRATEGIES
 
     def fail(what):
-        raise SessionFileError(path, what, key)
+        raise SessionFileError(path, what, key, kind="settings")
 
     if key in ("strategy", "model"):
         known = STRATEGIES if key == "strategy" else MODELS
@@ -217,23 +217,29 @@ def _read_settings(path: Path) -> dict:
     """The settings file, checked: every key known, of its type."""
     from skactive.loop import read_bytes
 
-    data = read_bytes(path, _MAX_SETTINGS_BYTES)
+    try:
+        data = read_bytes(path, _MAX_SETTINGS_BYTES)
+    except SessionFileError as exc:  # too large, or not a regular file
+        raise SessionFileError(path, exc.what, kind="settings") from None
     try:
         loaded = json.loads(data)
     except RecursionError:
-        raise SessionFileError(path, "JSON nested too deeply") from None
+        raise SessionFileError(
+            path, "JSON nested too deeply", kind="settings"
+        ) from None
     except UnicodeDecodeError:
-        raise SessionFileError(path, "not UTF-8 text") from None
+        raise SessionFileError(path, "not UTF-8 text", kind="settings") from None
     except ValueError as exc:
-        raise SessionFileError(path, f"not JSON ({exc})") from None
+        raise SessionFileError(path, f"not JSON ({exc})", kind="settings") from None
     if not isinstance(loaded, dict):
-        raise SessionFileError(path, "must hold a JSON object of settings")
+        raise SessionFileError(path, "must hold a JSON object", kind="settings")
     for key, value in loaded.items():
         if key not in _SESSION_DEFAULTS:
             raise SessionFileError(
                 path,
                 f"unknown setting (known: {', '.join(_SESSION_DEFAULTS)})",
                 f"{key:.60}",
+                kind="settings",
             )
         _check_setting(path, key, value)
     return {**_SESSION_DEFAULTS, **loaded}

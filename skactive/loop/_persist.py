@@ -24,6 +24,7 @@ import numbers
 import os
 import stat
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -339,7 +340,8 @@ class _Reader:
             (low is not None and value < low) or (high is not None and value > high)
         ):
             bounds = f"in [{low}, {high}]" if high is not None else f">= {low}"
-            self.fail(f"{where}{key}", f"must be {bounds}, got {value:.0f}")
+            shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:20]}..."
+            self.fail(f"{where}{key}", f"must be {bounds}, got {shown}")
         return value
 
     def indices(self, obj, key, n_pool, where=""):
@@ -372,8 +374,10 @@ class _Reader:
         if len(values) != n:
             self.fail(f"{field}.values", f"has {len(values)} labels for {n} indices")
         try:
-            kind = np.dtype(dtype).kind
-        except (TypeError, ValueError, SyntaxError):
+            with warnings.catch_warnings():  # NumPy deprecates some aliases
+                warnings.simplefilter("ignore")
+                kind = np.dtype(dtype).kind
+        except Exception:  # TypeError, ValueError, even SyntaxError
             self.fail(f"{field}.dtype", f"{dtype!r} is not a NumPy dtype")
         if kind not in "USbiufO":
             self.fail(f"{field}.dtype", f"{dtype!r} is not a label dtype")
