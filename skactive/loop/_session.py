@@ -525,6 +525,10 @@ class ActiveLearner:
             without ``relabel=True``, or labels that are not class labels.
         TypeError
             Labels of another kind (strings vs numbers) than before.
+        SessionConflictError, SessionLockedError, OSError
+            The autosave failed (see :meth:`save`): nothing is taught, the
+            session is as before the call, and teaching the same labels
+            again works once the cause is fixed.
         """
         idx = _check_indices(indices, self._n_pool)
         new_labels = _check_labels(labels, idx.shape[0])
