@@ -1,6 +1,14 @@
 """Warnings and errors raised by skactive."""
 
-__all__ = ["BatchSizeWarning", "PoolMismatchError", "QuerySearchWarning"]
+__all__ = [
+    "BatchSizeWarning",
+    "InvalidPoolError",
+    "PoolMismatchError",
+    "QuerySearchWarning",
+    "SessionConflictError",
+    "SessionFileError",
+    "SessionLockedError",
+]
 
 
 class BatchSizeWarning(UserWarning):
@@ -12,14 +20,26 @@ class BatchSizeWarning(UserWarning):
     """
 
 
+class InvalidPoolError(ValueError):
+    """The pool of a new labelling session cannot be read by its strategy.
+
+    Raised by :class:`skactive.ActiveLearner` before any label is recorded:
+    an empty pool, a 1-d numeric pool, NaN or infinite values that the
+    strategy's model does not accept, or a model that fails to fit a few
+    rows of the pool with made-up labels and to query it (see
+    ``validate_pool``). A subclass of ``ValueError``; the cause is chained.
+    """
+
+
 class PoolMismatchError(ValueError):
     """The pool given to resume a session is not the pool it was saved with.
 
     Raised by :meth:`skactive.ActiveLearner.load` when the fingerprint of
     ``X_pool`` differs from the saved one (other values, or the same rows in
-    another order); ``check_pool=False`` skips the check. A subclass of
-    ``ValueError``, so that callers can tell it from other load errors (the
-    command line names its ``--no-check-pool`` flag).
+    another order); ``check_pool=False`` skips the check, ``accept_pool=True``
+    makes the new pool the session's. A subclass of ``ValueError``, so that
+    callers can tell it from other load errors (the command line names its
+    ``--no-check-pool`` and ``--accept-pool`` flags).
     """
 
 
@@ -35,4 +55,48 @@ class QuerySearchWarning(UserWarning):
     wins. Search a :class:`~skactive.ActiveLearningClassifier` with
     ``scoring=skactive.metrics.alc_scorer`` instead: it runs the loop and
     scores the learning curve.
+    """
+
+
+class SessionConflictError(ValueError):
+    """Another writer changed the session file in a way a save cannot merge.
+
+    Raised by :meth:`skactive.ActiveLearner.save` (and so by ``teach`` with
+    ``autosave``) when the file was changed since this session last read or
+    wrote it and the changes collide with this session's: the same rows
+    labelled differently, a session on another pool, another label set or
+    labels of another kind. Nothing is written and the session in memory is
+    left as it was; :attr:`rows` lists the rows labelled differently.
+    """
+
+    def __init__(self, message: str, rows=()):
+        super().__init__(message)
+        self.rows = list(rows)
+
+
+class SessionFileError(ValueError):
+    """A session file is malformed: not JSON, not a session, a field missing,
+    of the wrong type or out of its limits.
+
+    The one error of reading a session file (and the command line's settings
+    file), whatever is wrong with it. :attr:`path` is the file, :attr:`field`
+    the field at fault (``None`` when the whole file is). A subclass of
+    ``ValueError``.
+    """
+
+    def __init__(self, path, what: str, field: str | None = None, kind="session"):
+        self.path = str(path)
+        self.field = field
+        self.what = what
+        where = f"{field}: " if field else ""
+        super().__init__(f"{path} is not a valid {kind} file: {where}{what}.")
+
+
+class SessionLockedError(TimeoutError):
+    """Another process held the session file's lock for too long.
+
+    A save takes an advisory lock on ``<session>.lock`` while it reads,
+    merges and replaces the session file (a few milliseconds); this error
+    says which process (id and host) held it when the wait timed out. A
+    subclass of ``TimeoutError`` (an ``OSError``). Nothing was written.
     """

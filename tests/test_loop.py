@@ -32,7 +32,7 @@ from skactive import (
     compare,
     simulate,
 )
-from skactive.exceptions import PoolMismatchError
+from skactive.exceptions import PoolMismatchError, SessionFileError
 from skactive.loop import (
     MaxConfidence,
     NoisyOracle,
@@ -343,7 +343,7 @@ def test_load_checks_the_pool(blobs, tmp_path):
     # Same values in another memory layout: same pool.
     assert ActiveLearner.load(path, np.asfortranarray(X), MarginSampling(LR))
     (tmp_path / "bad.json").write_text("{not json")
-    with pytest.raises(ValueError, match="not a session file"):
+    with pytest.raises(SessionFileError, match="not a valid session file: not JSON"):
         ActiveLearner.load(tmp_path / "bad.json", X, MarginSampling(LR))
 
 
@@ -363,21 +363,22 @@ def _edit(state, path, value):
 @pytest.mark.parametrize(
     "path, value, match",
     [
-        (("version",), "1", "'version' must be int"),
+        (("version",), "1", "version: must be an integer, got a string"),
         (("version",), 99, "newer skactive"),
-        (("pool",), KeyError, "'pool' is missing"),
-        (("pool", "n_samples"), 300.0, "pool.'n_samples' must be int"),
-        (("settings", "refit"), "yes", "settings.'refit' must be bool"),
-        (("settings", "random_state"), True, "'random_state' must be int"),
+        (("pool",), KeyError, "pool: missing"),
+        (("pool", "n_samples"), 300.0, "pool.n_samples: must be an integer"),
+        (("settings", "refit"), "yes", "settings.refit: must be a boolean"),
+        (("settings", "random_state"), True, "random_state: must be an integer"),
+        (("settings", "random_state"), -1, r"random_state: must be in \[0, "),
         (("indices",), [0, "1"], "integer row indices"),
         (("indices",), [0, 1, 1], "duplicates"),
         (("indices",), [0, 1, 300], r"in \[0, 300\)"),
-        (("labels", "values"), ["a", "b"], "2 values for 3 indices"),
-        (("labels", "values"), [[0], 1, 2], "strings or numbers"),
+        (("labels", "values"), ["a", "b"], "2 labels for 3 indices"),
+        (("labels", "values"), [[0], 1, 2], "must hold strings"),
         (("labels", "dtype"), "<M8[s]", "not a label dtype"),
         (("labels", "dtype"), "no such dtype", "not a NumPy dtype"),
-        (("labels", "dtype"), "<i8", "does not match its dtype"),
-        (("history", 0, "relabel"), 0, r"history\[0\].'relabel' must be bool"),
+        (("labels", "dtype"), "<i8", "must hold integers"),
+        (("history", 0, "relabel"), 0, r"history\[0\].relabel: must be a boolean"),
         (("history", 0, "indices"), [0, -1, 2], r"in \[0, 300\)"),
         (("model",), {"file": "../x", "sha256": "", "fitted": True}, "file name"),
     ],
@@ -392,8 +393,9 @@ def test_malformed_or_hostile_session_files_are_value_errors(
     learner.save(good)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(_edit(json.loads(good.read_text()), path, value)))
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(SessionFileError, match=match) as info:
         ActiveLearner.load(bad, X, MarginSampling(LR))
+    assert isinstance(info.value, ValueError) and info.value.path == str(bad)
     # A label dtype asking for a huge string width is not followed.
     wide = _edit(json.loads(good.read_text()), ("labels", "dtype"), "<U99999999")
     bad.write_text(json.dumps(wide))
@@ -469,7 +471,8 @@ def test_a_failed_save_keeps_the_last_good_file(blobs, tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         learner.save(path)
     assert path.read_bytes() == good
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # no temp left
+    # no temporary file left (the lock file stays: see test_session_files.py)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json", "s.json.lock"]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -500,7 +503,9 @@ def test_a_save_removes_temporaries_of_killed_writers(blobs, tmp_path):
     learner.teach(np.arange(5), y[:5])
     learner.save(path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == sorted(["s.json", alive.name, remote.name, other.name])
+    assert names == sorted(
+        ["s.json", "s.json.lock", alive.name, remote.name, other.name]
+    )
 
 
 _WORKER = textwrap.dedent(
@@ -565,7 +570,11 @@ def test_sigkill_while_teaching_loses_no_saved_label(tmp_path):
         assert learner.n_rounds == n
         start = 1  # resume from the file and kill again
     learner.save(path)  # the killed writers' temporary files are removed
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["session.json", "worker.py"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "session.json",
+        "session.json.lock",
+        "worker.py",
+    ]
 
 
 # ---------------------------------------------------------------- simulate

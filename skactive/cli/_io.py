@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -110,11 +111,44 @@ def write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV
+# injection): ``=HYPERLINK(...)``, ``@SUM(...)``, ``+cmd|...``; a tab or a
+# carriage return hides such a start from some importers.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_cell(cell):
+    """A cell as a spreadsheet shows it, never runs it.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading single quote (as OWASP recommends, and as
+    spreadsheets mark text), unless it is a plain number such as ``-1.5``
+    or ``+2e3``, which stays a number. Other values (numbers) are unchanged.
+    """
+    if (
+        isinstance(cell, str)
+        and cell.startswith(_FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(cell)
+    ):
+        return "'" + cell
+    return cell
+
+
+def unquote_cell(text: str) -> str:
+    """Undo :func:`neutralise_cell` on a cell read back (a label)."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def write_csv(path: Path, header, rows) -> None:
+    """Write a CSV file atomically; text cells are neutralised for
+    spreadsheets (:func:`neutralise_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise_cell(cell) for cell in header])
+    writer.writerows([neutralise_cell(cell) for cell in row] for row in rows)
     write_text(path, buffer.getvalue())
 
 

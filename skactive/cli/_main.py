@@ -295,10 +295,23 @@ def main(argv: list[str] | None = None) -> int:
     except (CLIError, ValueError, TypeError, OSError) as exc:
         if os.environ.get("SKACTIVE_DEBUG"):
             raise
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        print(f"skactive: error: {message}", file=sys.stderr)
+        print(f"skactive: error: {_first_line(exc)}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug, not bad input: still one line
+        if os.environ.get("SKACTIVE_DEBUG"):
+            raise
+        print(
+            f"skactive: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
+            "(set SKACTIVE_DEBUG=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else repr(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ..exceptions import SessionFileError
 from ._registry import TEXT_MODELS, CLIError
 
 _SESSION_DEFAULTS = {
@@ -40,6 +42,26 @@ _NO_CHECK_POOL_HELP = (
     "do not check that --pool holds the values of the session's pool, in the "
     "same order (its number of rows is always checked)"
 )
+_ACCEPT_POOL_HELP = (
+    "make --pool the session's pool from now on (a corrected file with the "
+    "same rows in the same order): it is checked as a new session's pool and "
+    "its fingerprint is saved"
+)
+# The settings file is small; a larger one is not read.
+_MAX_SETTINGS_BYTES = 1 << 20
+
+
+def _seed(text: str) -> int:
+    """``--seed``: an int in [0, 2**32 - 1], as a random_state."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer in [0, 2**32 - 1], got {value}"
+        )
+    return value
 
 
 def _label_set(text: str) -> list[str]:
@@ -81,7 +103,7 @@ def add_session_parsers(sub, positive_int) -> None:
         help="a column of texts: the model (default tfidf_logreg) reads it as "
         "raw strings; the other columns are shown in --output, not read",
     )
-    query.add_argument("--seed", type=int, default=None)
+    query.add_argument("--seed", type=_seed, default=None)
     query.add_argument(
         "--classes",
         type=_label_set,
@@ -90,6 +112,7 @@ def add_session_parsers(sub, positive_int) -> None:
         "other label is an error (a typo never becomes a class)",
     )
     query.add_argument("--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP)
+    query.add_argument("--accept-pool", action="store_true", help=_ACCEPT_POOL_HELP)
     query.add_argument("--output", default="to_label.csv", help="default: to_label.csv")
     query.set_defaults(func=cmd_query)
 
@@ -107,6 +130,7 @@ def add_session_parsers(sub, positive_int) -> None:
     teach.add_argument("--labels", required=True, help="CSV with 'row' and 'label'")
     teach.add_argument("--relabel", action="store_true", help="allow changing labels")
     teach.add_argument("--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP)
+    teach.add_argument("--accept-pool", action="store_true", help=_ACCEPT_POOL_HELP)
     teach.set_defaults(func=cmd_teach)
 
     status = sub.add_parser(
@@ -166,29 +190,95 @@ def _settings_path(session: Path) -> Path:
     return session.with_name(session.name + ".cli.json")
 
 
+def _check_setting(path, key, value):
+    """One saved setting, of its type and among the names the command knows."""
+    from ._registry import MODELS, STRATEGIES
+
+    def fail(what):
+        raise SessionFileError(path, what, key, kind="settings")
+
+    if key in ("strategy", "model"):
+        known = STRATEGIES if key == "strategy" else MODELS
+        if value is None and key == "model":
+            return
+        if not isinstance(value, str) or value not in known:
+            fail(f"must be one of {', '.join(sorted(known))}, got {value!r:.60}")
+    elif key in ("batch_size", "seed"):
+        low, high = (1, 2**31) if key == "batch_size" else (0, 2**32 - 1)
+        if not isinstance(value, int) or isinstance(value, bool):
+            fail(f"must be an integer, got {value!r:.60}")
+        if not low <= value <= high:
+            fail(f"must be in [{low}, {high}], got {value}")
+    elif value is not None and (not isinstance(value, str) or len(value) > 10_000):
+        fail(f"must be a column name or null, got {value!r:.60}")
+
+
+def _read_settings(path: Path) -> dict:
+    """The settings file, checked: every key known, of its type."""
+    from skactive.loop import read_bytes
+
+    try:
+        data = read_bytes(path, _MAX_SETTINGS_BYTES)
+    except SessionFileError as exc:  # too large, or not a regular file
+        raise SessionFileError(path, exc.what, kind="settings") from None
+    try:
+        loaded = json.loads(data)
+    except RecursionError:
+        raise SessionFileError(
+            path, "JSON nested too deeply", kind="settings"
+        ) from None
+    except UnicodeDecodeError:
+        raise SessionFileError(path, "not UTF-8 text", kind="settings") from None
+    except ValueError as exc:
+        raise SessionFileError(path, f"not JSON ({exc})", kind="settings") from None
+    if not isinstance(loaded, dict):
+        raise SessionFileError(path, "must hold a JSON object", kind="settings")
+    for key, value in loaded.items():
+        if key not in _SESSION_DEFAULTS:
+            raise SessionFileError(
+                path,
+                f"unknown setting (known: {', '.join(_SESSION_DEFAULTS)})",
+                f"{key:.60}",
+                kind="settings",
+            )
+        _check_setting(path, key, value)
+    return {**_SESSION_DEFAULTS, **loaded}
+
+
 def _settings(args, create: bool) -> dict:
-    """The session's command-line settings: saved at creation, reused after."""
+    """The session's command-line settings: saved at creation, reused after.
+
+    The session file is written after its settings file: a settings file
+    without a session file is what a start that was interrupted left, and
+    a new start ignores it (and replaces it).
+    """
     session = Path(args.session)
     path = _settings_path(session)
-    if not session.is_file() and not create:
+    started = session.is_file()
+    if not started and not create:
         raise CLIError(f"no session {session}: start one with `skactive query`")
-    if path.is_file():
-        try:
-            loaded = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise CLIError(f"{path} is not valid JSON: {exc}") from exc
-        if not isinstance(loaded, dict):
-            raise CLIError(f"{path} must hold a JSON object of settings")
-        saved = {**_SESSION_DEFAULTS, **loaded}
-    elif session.is_file():
-        raise CLIError(f"{path} is missing: it holds the session's settings")
-    else:
+    if started and path.is_file():
+        saved = _read_settings(path)
+    elif started and not create:
+        raise CLIError(
+            f"{path} is missing: it holds the settings of the session {session}; "
+            f"run `skactive query --pool POOL --session {session}` with the "
+            "--strategy, --model, --batch-size and column options the session "
+            "started with, to write it again"
+        )
+    else:  # a new session, or settings to write again (query)
         saved = dict(_SESSION_DEFAULTS)
+        if started:
+            print(
+                f"skactive: note: {path} was missing; it is written again from "
+                "the options given (and the defaults)",
+                file=sys.stderr,
+            )
     for key in _SESSION_DEFAULTS:
         given = getattr(args, key, None)
         if given is None:
             continue
-        if key in _FIXED and session.is_file() and given != saved[key]:
+        if key in _FIXED and started and path.is_file() and given != saved[key]:
             raise CLIError(
                 f"--{key.replace('_', '-')} {given!r} differs from the "
                 f"session's {saved[key]!r}"
@@ -216,45 +306,96 @@ def _check_text_model(settings) -> None:
 # ---------------------------------------------------------------- opening
 def _open_session(args, create: bool = False):
     """``(learner, settings, pool)``: the session loaded with its pool, or
-    started (``create=True``) after checking that the model reads the pool."""
-    from skactive import ActiveLearner
+    started (``create=True``) after checking that the model reads the pool.
 
-    from ._io import write_json
+    A start holds the session's lock from its check that no session exists
+    to its save, so two starts never both write one; the loser resumes the
+    winner's session, with its settings.
+    """
+    from skactive.loop import session_lock
+
     from ._pool import read_pool
     from ._registry import make_strategy
 
-    settings = _settings(args, create)
     session = Path(args.session)
-    pool = read_pool(args.pool, settings)
-    strategy = make_strategy(
-        settings["strategy"],
-        settings["model"],
-        settings["batch_size"],
-        settings["seed"],
-    )
-    if session.is_file():
-        learner = _load(session, pool, strategy, args)
-    else:
-        _check_text_model(settings)
-        _check_model_reads_pool(strategy, pool, settings)
-        learner = ActiveLearner(
-            strategy,
-            pool.X,
-            autosave=session,
-            random_state=settings["seed"],
-            classes=getattr(args, "classes", None),
+    for _ in range(2):
+        settings = _settings(args, create)
+        pool = read_pool(args.pool, settings)
+        strategy = make_strategy(
+            settings["strategy"],
+            settings["model"],
+            settings["batch_size"],
+            settings["seed"],
         )
-    settings_path = _settings_path(session)
-    if not settings_path.is_file() or json.loads(settings_path.read_text()) != settings:
-        write_json(settings_path, settings)  # before a new session file
-    if not session.is_file():
-        learner.save(session)
+        if session.is_file():
+            break
+        with session_lock(session, shown=str(session)):
+            if session.is_file():
+                continue  # started meanwhile: its settings may differ
+            return _start(session, pool, strategy, settings, args), settings, pool
+    learner = _load(session, pool, strategy, settings, args)
+    _write_settings(session, settings)
     return learner, settings, pool
 
 
-def _load(session: Path, pool, strategy, args):
+def _write_settings(session: Path, settings: dict) -> None:
+    from ._io import write_json
+
+    path = _settings_path(session)
+    try:
+        same = path.is_file() and _read_settings(path) == settings
+    except (SessionFileError, OSError):
+        same = False
+    if not same:
+        write_json(path, settings)
+
+
+def _start(session: Path, pool, strategy, settings, args):
+    """A new session: the pool checked, the settings written, then the
+    session file (the commit: without it, the start did not happen)."""
     from skactive import ActiveLearner
-    from skactive.exceptions import PoolMismatchError
+    from skactive.exceptions import InvalidPoolError
+
+    _check_text_model(settings)
+    try:
+        learner = ActiveLearner(
+            strategy,
+            pool.X,
+            random_state=settings["seed"],
+            classes=getattr(args, "classes", None),
+            validate_pool=True,
+        )
+    except InvalidPoolError as exc:
+        raise CLIError(
+            f"--model {settings['model']} with --strategy {settings['strategy']} "
+            f"cannot read the pool {pool.path}, so no session was started: "
+            f"{_pool_problem(exc, pool, settings)}"
+        ) from exc
+    _write_settings(session, settings)
+    learner.save(session)
+    learner.autosave = str(session)
+    return learner
+
+
+def _pool_problem(exc, pool, settings) -> str:
+    """What is wrong with the pool, in the file's terms (its rows and
+    columns) when a value is at fault."""
+    row, column = getattr(exc, "row", None), getattr(exc, "column", None)
+    if row is None or column is None or settings["text_column"] is not None:
+        return getattr(exc, "reason", str(exc))
+    name = pool.columns[column]
+    if np.isnan(exc.value):
+        return (
+            f"row {row}, column {name!r} is missing (NaN), which --model "
+            f"{settings['model']} does not accept: fill it in, or use --model "
+            "hgb, which accepts missing values"
+        )
+    return f"row {row}, column {name!r} is infinite ({pool.cells[row][column]!r})"
+
+
+def _load(session: Path, pool, strategy, settings, args):
+    from skactive import ActiveLearner
+    from skactive.exceptions import InvalidPoolError, PoolMismatchError
     from skactive.loop import read_session
 
     saved = read_session(session)
@@ -272,12 +413,19 @@ def _load(session: Path, pool, strategy, args):
                 strategy,
                 autosave=session,
                 check_pool=not args.no_check_pool,
+                accept_pool=getattr(args, "accept_pool", False),
             )
     except PoolMismatchError as exc:
         raise CLIError(
             f"--pool {pool.path} differs from the pool of the session {session} "
             "(fingerprints differ): give the same pool file, rows in the same "
-            "order, or --no-check-pool if you know it holds the same samples"
+            "order; --no-check-pool if you know it holds the same samples; or "
+            "--accept-pool to make this file the session's pool from now on"
+        ) from exc
+    except InvalidPoolError as exc:
+        raise CLIError(
+            f"--accept-pool: the session's model cannot read {pool.path}: "
+            f"{_pool_problem(exc, pool, settings)}"
         ) from exc
     declared = getattr(args, "classes", None)
     if declared is not None and sorted(declared) != learner.classes.tolist():
@@ -285,33 +433,10 @@ def _load(session: Path, pool, strategy, args):
             f"--classes {','.join(declared)} differs from the session's "
             f"label set {learner.classes.tolist()!r}"
         )
+    if getattr(args, "accept_pool", False):
+        learner.save(session)
+        print(f"the pool of the session {session} is now {pool.path}")
     return learner
-
-
-def _check_model_reads_pool(strategy, pool, settings) -> None:
-    """Do what the session will do once two classes are labelled, on dummy
-    labels, before anything is saved: fit a copy of the strategy on a few
-    rows and query the whole pool. A model that cannot read the pool (text
-    for a numeric model, missing values it rejects, a strategy it does not
-    suit) fails now, not at the first ``teach``."""
-    from sklearn.base import clone
-
-    n = min(pool.n_rows, 20)
-    if n < 2:
-        return
-    probe = clone(strategy).set_params(batch_size=1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            probe.fit(pool.X[:n], np.arange(n) % 2)
-            probe.query(pool.X, batch_size=1)
-    except Exception as exc:  # any failure of the user's model: reported, not lost
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise CLIError(
-            f"--model {settings['model']} with --strategy {settings['strategy']} "
-            f"cannot read the pool {pool.path}, so no session was started: "
-            f"{type(exc).__name__}: {message}"
-        ) from exc
 
 
 # ---------------------------------------------------------------- commands
@@ -338,7 +463,7 @@ def cmd_query(args) -> None:
 
 
 def cmd_teach(args) -> None:
-    from ._io import read_table
+    from ._io import read_table, unquote_cell
 
     learner, _, _ = _open_session(args)
     header, rows = read_table(args.labels)
@@ -346,7 +471,11 @@ def cmd_teach(args) -> None:
         if column not in header:
             raise CLIError(f"{args.labels}: no {column!r} column")
     r, lab = header.index("row"), header.index("label")
-    pairs = [(row[r].strip(), row[lab].strip()) for row in rows if row[lab].strip()]
+    pairs = [
+        (row[r].strip(), unquote_cell(row[lab].strip()))
+        for row in rows
+        if row[lab].strip()
+    ]
     try:
         indices = np.array([int(i) for i, _ in pairs], dtype=int)
     except ValueError as exc:
@@ -373,7 +502,6 @@ def cmd_teach(args) -> None:
         learner.teach(indices[new], labels[new].astype(str))
     if changed.any():
         learner.teach(indices[changed], labels[changed].astype(str), relabel=True)
-    learner.save(Path(args.session))
     print(
         f"taught {int(new.sum())} new and {int(changed.sum())} changed labels "
         f"({len(pairs) - int(new.sum()) - int(changed.sum())} already known); "

@@ -12,10 +12,12 @@
 
 from ._classifier import ActiveLearningClassifier
 from ._compare import ComparisonResult, compare
-from ._oracle import NoisyOracle
 
-# for skactive.cli: atomic writes, and a session file read without its pool
-from ._persist import atomic_write_bytes, read_session  # noqa: F401
+# for skactive.cli: atomic writes, the session lock, a session file read
+# without its pool, a file read within a size limit
+from ._lock import session_lock  # noqa: F401
+from ._oracle import NoisyOracle
+from ._persist import atomic_write_bytes, read_bytes, read_session  # noqa: F401
 from ._session import ActiveLearner
 from ._simulate import SimulationResult, simulate
 from ._stopping import MaxConfidence, StabilizingPredictions, StoppingCriterion

@@ -234,6 +234,7 @@ def simulated_loop(
         X_pool,
         pseudo_label_threshold=pseudo_label_threshold,
         random_state=int(seeds["session"]),
+        validate_pool=False,  # a simulation fits on real labels at once
     )
     rows: dict[str, list] = {}
 

@@ -1,41 +1,55 @@
-"""The session file: its JSON format, checks of loaded files, atomic writes.
+"""The session file: its JSON format, the schema every loaded file is checked
+against, and atomic writes.
 
 A labelling session (:class:`~skactive.ActiveLearner`) is saved as a JSON
 file: the labelled indices and their labels, the rounds, the settings, the
 strategy's description and a fingerprint of the pool (not the pool itself).
 :class:`SessionFile` is its content; :func:`write_session` writes it
 atomically (and, opt-in, a pickled model next to it); :func:`read_session`
-reads one and checks every field, so that a malformed or hostile file is a
-``ValueError`` naming what is wrong, never a crash further on. Loading runs
-no code: only :func:`read_model`, called on request, unpickles.
+and :func:`parse_session` read one and check every field against a schema
+with types and limits, so that a malformed or hostile file is a
+:class:`~skactive.exceptions.SessionFileError` naming the file and the
+field, never a crash further on nor an allocation out of proportion to the
+file. Loading runs no code: only :func:`read_model`, called on request,
+unpickles.
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import hashlib
 import io
 import json
+import math
 import numbers
 import os
-import secrets
-import socket
 import stat
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..exceptions import SessionFileError
+from ._atomic import (  # noqa: F401 (_writer_id: for the tests)
+    _writer_id,
+    atomic_write_bytes,
+    resolve_target,
+)
+
 __all__ = [
     "FORMAT",
+    "MAX_FILE_BYTES",
+    "MAX_LABEL_LENGTH",
     "VERSION",
     "SessionFile",
     "atomic_write_bytes",
+    "bytes_digest",
     "count_labels",
     "file_digest",
+    "label_kind",
+    "parse_session",
     "pool_fingerprint",
     "read_model",
     "read_session",
@@ -45,131 +59,24 @@ __all__ = [
 FORMAT = "skactive.ActiveLearner"
 VERSION = 2  # 2: a round's label count is "n_labels" (1: "n_labelled")
 
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename in ``directory`` durable (POSIX; a no-op elsewhere)."""
-    if os.name != "posix":  # pragma: no cover - Windows has no directory fds
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _create_temporary(path: Path) -> tuple[int, Path]:
-    """A new file next to ``path``, with the permissions a new file gets.
-
-    Unlike :func:`tempfile.mkstemp` (mode 0600), the mode is that of an
-    existing ``path``, or 0666 minus the umask for a new one, so the renamed
-    file has the permissions the user expects.
-    """
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = None
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{_writer_id()}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-        if mode is not None:
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, mode)
-        return fd, tmp
-    raise FileExistsError(f"no free temporary name next to {path}.")  # pragma: no cover
+# Limits of the schema. A session file of a million labels with their
+# rounds is about 40 MB; a larger one is refused before it is parsed.
+MAX_FILE_BYTES = 1 << 30
+# A class label is a name, not a document: longer ones are refused (in
+# ``teach`` too, so that every saved session loads again).
+MAX_LABEL_LENGTH = 1000
+# Labels are a fixed-width string array (every label as wide as the widest)
+# up to this size; beyond it, Python strings, so that one long label among
+# many short ones costs its own length, not the width times their number.
+_MAX_FIXED_WIDTH_BYTES = 64 << 20
+_MAX_SHAPE_LENGTH = 32
+_MAX_SHORT_STRING = 256  # dtype names, fingerprints, digests, file names
 
 
-def _writer_id() -> str:
-    """``<host>-<pid>`` of this process, the host as 8 hex digits of its name."""
-    host = hashlib.blake2b(socket.gethostname().encode(), digest_size=4).hexdigest()
-    return f"{host}-{os.getpid()}"
-
-
-def _process_is_gone(pid: int) -> bool:
-    """Whether no process ``pid`` exists (POSIX; never claimed elsewhere)."""
-    if os.name != "posix" or pid <= 0:  # pragma: no cover - Windows
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # another user's process, for instance
-        return False
-    return False
-
-
-def _remove_stale_temporaries(path: Path) -> None:
-    """Remove the temporary files of writes to ``path`` whose process died.
-
-    A write killed between creating its temporary file and the rename (a
-    ``SIGKILL``, a power cut) cannot clean up after itself. The name of a
-    temporary file holds its writer's host and process id, so the next write
-    on the same host removes those of processes that no longer exist, and
-    never one still in use (nor one of another machine on a shared disk).
-    """
-    host, own_pid = _writer_id().split("-")
-    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        writer = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
-        tmp_host, _, pid = writer.partition("-")
-        if (
-            tmp_host == host
-            and pid.isdigit()
-            and pid != own_pid
-            and _process_is_gone(int(pid))
-        ):
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def atomic_write_bytes(path, data: bytes | None = None, writer=None) -> None:
-    """Replace ``path`` with new content, atomically.
-
-    The content goes to a temporary file in the same directory, which is
-    flushed, ``fsync``-ed and then renamed over ``path`` with
-    :func:`os.replace` (atomic on POSIX and Windows); the directory is
-    ``fsync``-ed too. A crash at any moment leaves either the old file or
-    the new one, never a mix; a failed write removes its temporary file, and
-    a write that succeeds removes those left by killed writers. An existing
-    ``path`` that is not a regular file (a device such as ``/dev/null``, a
-    pipe) is a ``ValueError``: the rename would replace it.
-
-    Parameters
-    ----------
-    path : path-like
-        The file to write.
-    data : bytes, default=None
-        The content.
-    writer : callable, default=None
-        Instead of ``data``: ``writer(file)`` writes into the open binary
-        temporary file.
-    """
-    path = Path(path)
-    with contextlib.suppress(FileNotFoundError):
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise ValueError(
-                f"{path} is not a regular file (a device, a pipe or a folder): "
-                "an atomic write would replace it."
-            )
-    directory = path.parent
-    fd, tmp = _create_temporary(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if writer is None:
-                f.write(data)
-            else:
-                writer(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
-    _remove_stale_temporaries(path)
+# ------------------------------------------------------------ digests
+def bytes_digest(data: bytes) -> str:
+    """SHA-256 of bytes, as ``"sha256:<hex>"``."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def file_digest(path) -> str:
@@ -224,7 +131,7 @@ def pool_fingerprint(X) -> str:
     return "blake2b:" + h.hexdigest()
 
 
-# ------------------------------------------------------------------ format
+# ------------------------------------------------------------ format
 def _json_default(value):
     if isinstance(value, np.generic):
         return value.item()
@@ -241,8 +148,36 @@ def count_labels(labels: np.ndarray, classes: np.ndarray) -> dict:
     return {c: found.get(c, 0) for c in np.asarray(classes).tolist()}
 
 
+def label_kind(labels: np.ndarray) -> str:
+    """``"str"`` or ``"number"``; a mix of both is a ``TypeError``."""
+    kind = labels.dtype.kind
+    if kind in "US":
+        return "str"
+    if kind in "biuf":
+        return "number"
+    if kind == "O":
+        values = labels.ravel().tolist()
+        is_str = [isinstance(v, str) for v in values]
+        if all(is_str):
+            return "str"
+        if not any(is_str) and all(isinstance(v, numbers.Number) for v in values):
+            return "number"
+    raise TypeError(
+        "labels must all be strings or all be numbers (scikit-learn class "
+        f"labels); got {labels.tolist()[:5]!r} of dtype {labels.dtype}."
+    )
+
+
 def _labels_to_json(labels: np.ndarray) -> dict:
     return {"dtype": labels.dtype.str, "values": labels.tolist()}
+
+
+def _shape_to_json(shape) -> list:
+    """The pool's shape; unknown sizes (a lazy array's NaN) as ``null``."""
+    return [
+        int(s) if isinstance(s, numbers.Integral) and not isinstance(s, bool) else None
+        for s in shape
+    ]
 
 
 @dataclass
@@ -255,7 +190,8 @@ class SessionFile:
     ``"random_state"``, ``"autosave"`` (whether the session autosaved) and
     ``"classes"`` (the declared label set, or ``None``).
     ``model`` describes the pickled model file (``"file"``, ``"sha256"``,
-    ``"fitted"``), or is ``None``.
+    ``"fitted"``), or is ``None``. ``digest`` is the SHA-256 of the file's
+    bytes as read or written (not a field of the file).
     """
 
     n_pool: int
@@ -268,6 +204,7 @@ class SessionFile:
     labels: np.ndarray
     rounds: list
     model: dict | None = None
+    digest: str | None = None
 
     @property
     def classes(self) -> np.ndarray:
@@ -287,7 +224,7 @@ class SessionFile:
             "saved_at": time.time(),
             "pool": {
                 "n_samples": self.n_pool,
-                "shape": list(self.pool_shape),
+                "shape": _shape_to_json(self.pool_shape),
                 "fingerprint": self.fingerprint,
             },
             "strategy": {"class": self.strategy_class, "repr": self.strategy_repr},
@@ -315,153 +252,282 @@ class SessionFile:
 _NO_MODEL = object()
 
 
-def write_session(path, content: SessionFile, model=_NO_MODEL) -> None:
+def write_session(path, content: SessionFile, model=_NO_MODEL) -> bytes:
     """Write a session file atomically, with a pickled model if one is given.
 
     ``model`` (the fitted strategy, or ``None`` for an unfitted one) is
     dumped with joblib to ``<path>.model.joblib``, atomically and before the
-    session file, which records its SHA-256.
+    session file, which records its SHA-256. Returns the bytes written (and
+    sets ``content.digest``). The caller holds the session's lock.
     """
-    path = Path(path)
     if model is not _NO_MODEL:
         import joblib
 
-        model_path = path.with_name(path.name + ".model.joblib")
+        target = resolve_target(path)
+        model_path = target.with_name(target.name + ".model.joblib")
         buffer = io.BytesIO()
         joblib.dump(model, buffer)
         atomic_write_bytes(model_path, buffer.getvalue())
         content.model = {
             "file": model_path.name,
-            "sha256": file_digest(model_path),
+            "sha256": bytes_digest(buffer.getvalue()),
             "fitted": model is not None,
         }
     data = json.dumps(content.to_json(), default=_json_default, indent=1).encode()
     atomic_write_bytes(path, data)
+    content.digest = bytes_digest(data)
+    return data
+
+
+# ------------------------------------------------------------ schema
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _type_name(value) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 class _Reader:
     """Typed access to the fields of a loaded file; errors name the field."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path):
         self.path = path
 
-    def fail(self, what: str):
-        raise ValueError(f"{self.path} is not a valid session file: {what}.")
+    def fail(self, field, what: str):
+        raise SessionFileError(self.path, what, field)
 
     def get(self, obj, key, kinds, where="", optional=False):
+        field = f"{where}{key}"
         if not isinstance(obj, dict) or key not in obj:
             if optional:
                 return None
-            self.fail(f"{where}{key!r} is missing")
+            self.fail(field, "missing")
         value = obj[key]
         if optional and value is None:
             return None
         # bool is an int to Python, never to the format.
         if isinstance(value, bool) != (bool in kinds) or not isinstance(value, kinds):
-            names = " or ".join(k.__name__ for k in kinds)
-            self.fail(f"{where}{key!r} must be {names}, got {value!r:.80}")
+            names = " or ".join(_type_name(k()) for k in kinds)
+            self.fail(field, f"must be {names}, got {_type_name(value)}")
         return value
 
-    def indices(self, obj, key, where=""):
-        values = self.get(obj, key, (list,), where)
-        if not all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values
+    def short_string(self, obj, key, where="", optional=False):
+        value = self.get(obj, key, (str,), where, optional)
+        if value is not None and len(value) > _MAX_SHORT_STRING:
+            self.fail(f"{where}{key}", f"longer than {_MAX_SHORT_STRING} characters")
+        return value
+
+    def integer(self, obj, key, where="", low=None, high=None, optional=False):
+        value = self.get(obj, key, (int,), where, optional)
+        if value is not None and (
+            (low is not None and value < low) or (high is not None and value > high)
         ):
-            self.fail(f"{where}{key!r} must hold integer row indices")
-        return np.array(values, dtype=np.intp).reshape(-1)
+            bounds = f"in [{low}, {high}]" if high is not None else f">= {low}"
+            shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:20]}..."
+            self.fail(f"{where}{key}", f"must be {bounds}, got {shown}")
+        return value
+
+    def indices(self, obj, key, n_pool, where=""):
+        """Unique row indices in ``[0, n_pool)``."""
+        field = f"{where}{key}"
+        values = self.get(obj, key, (list,), where)
+        if len(values) > n_pool:
+            self.fail(field, f"has {len(values)} indices for a pool of {n_pool}")
+        if not all(map(_is_int, values)):
+            self.fail(field, "must hold integer row indices")
+        if values and (min(values) < 0 or max(values) >= n_pool):
+            bad = [v for v in values if not 0 <= v < n_pool][:5]
+            self.fail(field, f"must be in [0, {n_pool}) (rows of the pool), got {bad}")
+        arr = np.array(values, dtype=np.intp).reshape(-1)
+        if np.unique(arr).shape[0] != arr.shape[0]:
+            unique, counts = np.unique(arr, return_counts=True)
+            self.fail(field, f"holds duplicates: {unique[counts > 1][:5].tolist()}")
+        return arr
 
     def labels(self, obj, key, n, where=""):
-        """A label array: strings or numbers, 1-d, ``n`` of them.
+        """A label array: strings, numbers or booleans, one kind, ``n`` of them.
 
-        The saved dtype is only followed for its kind: a string dtype's
-        width comes from the values, so no file can make a huge array.
+        The saved dtype is followed for its kind only: the width of a string
+        array comes from the values, so no file can make a huge array.
         """
+        field = f"{where}{key}"
         spec = self.get(obj, key, (dict,), where)
-        dtype = self.get(spec, "dtype", (str,), f"{where}{key}.")
-        values = self.get(spec, "values", (list,), f"{where}{key}.")
+        dtype = self.short_string(spec, "dtype", f"{field}.")
+        values = self.get(spec, "values", (list,), f"{field}.")
         if len(values) != n:
-            self.fail(f"{where}{key!r} has {len(values)} values for {n} indices")
-        if not all(isinstance(v, str | int | float) for v in values):
-            self.fail(f"{where}{key!r} must hold strings or numbers")
+            self.fail(f"{field}.values", f"has {len(values)} labels for {n} indices")
         try:
-            kind = np.dtype(dtype).kind
-        except (TypeError, ValueError):
-            self.fail(f"{where}{key}.dtype {dtype!r} is not a NumPy dtype")
+            with warnings.catch_warnings():  # NumPy deprecates some aliases
+                warnings.simplefilter("ignore")
+                kind = np.dtype(dtype).kind
+        except Exception:  # TypeError, ValueError, even SyntaxError
+            self.fail(f"{field}.dtype", f"{dtype!r} is not a NumPy dtype")
         if kind not in "USbiufO":
-            self.fail(f"{where}{key}.dtype {dtype!r} is not a label dtype")
+            self.fail(f"{field}.dtype", f"{dtype!r} is not a label dtype")
+        strings = all(isinstance(v, str) for v in values)
+        if kind in "US" or (kind == "O" and strings and values):
+            if not strings:
+                self.fail(f"{field}.values", f"must hold strings (dtype {dtype!r})")
+            return self._strings(values, f"{field}.values")
+        if kind == "b":
+            if not all(isinstance(v, bool) for v in values):
+                self.fail(f"{field}.values", f"must hold booleans (dtype {dtype!r})")
+            return np.array(values, dtype=bool)
+        if not all(map(_is_int if kind in "iu" else _is_number, values)):
+            expected = "integers" if kind in "iu" else "finite numbers"
+            self.fail(
+                f"{field}.values",
+                f"must hold {expected}, all of one kind (dtype {dtype!r})",
+            )
         try:
-            if kind in "US":
-                return np.array(values, dtype=str)
             return np.array(values, dtype=object if kind == "O" else np.dtype(dtype))
         except (TypeError, ValueError, OverflowError) as exc:
-            self.fail(f"{where}{key!r} does not match its dtype ({exc})")
+            self.fail(f"{field}.values", f"do not fit the dtype {dtype!r} ({exc})")
+
+    def _strings(self, values, field):
+        width = max(map(len, values), default=1) or 1
+        if width > MAX_LABEL_LENGTH:
+            self.fail(field, f"a label is longer than {MAX_LABEL_LENGTH} characters")
+        for v in values:
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                self.fail(field, f"label {v!r:.40} is not valid Unicode")
+        if 4 * width * len(values) > _MAX_FIXED_WIDTH_BYTES:
+            arr = np.empty(len(values), dtype=object)
+            arr[:] = values
+            return arr
+        return np.array(values, dtype=f"<U{width}")
 
 
-def read_session(path) -> SessionFile:
-    """Read and check a session file; executes no code.
+def _decode(data: bytes, path):
+    if len(data) > MAX_FILE_BYTES:
+        raise SessionFileError(
+            path, f"larger than {MAX_FILE_BYTES >> 20} MiB, the limit of the format"
+        )
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise SessionFileError(path, "JSON nested too deeply") from None
+    except UnicodeDecodeError:
+        raise SessionFileError(path, "not UTF-8 text") from None
+    except ValueError as exc:  # JSONDecodeError; an integer of 5000 digits
+        raise SessionFileError(path, f"not JSON ({exc})") from None
+
+
+def parse_session(data: bytes, path) -> SessionFile:
+    """Check the bytes of a session file against the schema; executes no code.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    path : path-like
+        The file's name, for errors.
+
+    Returns
+    -------
+    content : SessionFile
+        With ``digest`` set to the SHA-256 of ``data``.
 
     Raises
     ------
-    ValueError
+    SessionFileError
         The file is not JSON, not a session file, written by a newer
-        skactive, or one of its fields is missing or of the wrong type.
+        skactive, or one of its fields is missing, of the wrong type or out
+        of its limits.
     """
-    path = Path(path)
-    try:
-        state = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a session file: {exc}") from None
+    state = _decode(data, path)
     if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a skactive session file.")
+        raise SessionFileError(path, "not a skactive session file (no 'format')")
     r = _Reader(path)
-    version = r.get(state, "version", (int,))
+    version = r.integer(state, "version", low=1)
     if version > VERSION:
-        raise ValueError(
-            f"{path} was written by a newer skactive (format version "
-            f"{version}); upgrade skactive to read it."
+        raise SessionFileError(
+            path,
+            f"written by a newer skactive (format version {version}); upgrade "
+            "skactive to read it",
+            "version",
         )
     pool = r.get(state, "pool", (dict,))
-    n_pool = r.get(pool, "n_samples", (int,), "pool.")
+    n_pool = r.integer(pool, "n_samples", "pool.", low=1, high=2**53)
     shape = r.get(pool, "shape", (list,), "pool.")
-    fingerprint = r.get(pool, "fingerprint", (str,), "pool.")
+    if len(shape) > _MAX_SHAPE_LENGTH or not all(
+        s is None or (_is_int(s) and s >= 0) for s in shape
+    ):
+        r.fail("pool.shape", "must be a short list of sizes")
+    fingerprint = r.short_string(pool, "fingerprint", "pool.")
     strategy = r.get(state, "strategy", (dict,))
     settings = r.get(state, "settings", (dict,))
+    threshold = r.get(
+        settings, "pseudo_label_threshold", (int, float), "settings.", True
+    )
+    if threshold is not None and not (_is_number(threshold) and 0 < threshold <= 1):
+        r.fail("settings.pseudo_label_threshold", "must be in (0, 1]")
     checked = {
         "refit": r.get(settings, "refit", (bool,), "settings."),
-        "pseudo_label_threshold": r.get(
-            settings, "pseudo_label_threshold", (int, float), "settings.", True
+        "pseudo_label_threshold": threshold,
+        "random_state": r.integer(
+            settings, "random_state", "settings.", 0, 2**32 - 1, optional=True
         ),
-        "random_state": r.get(settings, "random_state", (int,), "settings.", True),
         "autosave": bool(r.get(settings, "autosave", (bool,), "settings.", True)),
         "classes": None,
     }
     declared = r.get(settings, "classes", (dict,), "settings.", True)
     if declared is not None:
         n = len(r.get(declared, "values", (list,), "settings.classes."))
-        checked["classes"] = r.labels(settings, "classes", n, "settings.")
-    indices = r.indices(state, "indices")
+        classes = r.labels(settings, "classes", n, "settings.")
+        if np.unique(classes).shape[0] != n or n < 2:
+            r.fail("settings.classes", "must hold at least 2 distinct labels")
+        checked["classes"] = classes
+    indices = r.indices(state, "indices", n_pool)
     labels = r.labels(state, "labels", indices.shape[0])
     rounds = []
     n_key = "n_labels" if version >= 2 else "n_labelled"
     for i, entry in enumerate(r.get(state, "history", (list,))):
         where = f"history[{i}]."
-        idx = r.indices(entry, "indices", where)
+        if not isinstance(entry, dict):
+            r.fail(f"history[{i}]", f"must be an object, got {_type_name(entry)}")
+        idx = r.indices(entry, "indices", n_pool, where)
+        when = r.get(entry, "time", (int, float), where)
+        if not _is_number(when):
+            r.fail(f"{where}time", "must be a finite number")
         rounds.append(
             {
                 "indices": idx,
                 "labels": r.labels(entry, "labels", idx.shape[0], where),
-                "n_labels": r.get(entry, n_key, (int,), where),
-                "time": float(r.get(entry, "time", (int, float), where)),
+                "n_labels": r.integer(entry, n_key, where, 0, n_pool),
+                "time": float(when),
                 "relabel": r.get(entry, "relabel", (bool,), where),
             }
         )
     model = r.get(state, "model", (dict,), optional=True)
     if model is not None:
-        name = r.get(model, "file", (str,), "model.")
+        name = r.short_string(model, "file", "model.")
         if Path(name).name != name or name in ("", ".", ".."):
-            r.fail(f"model.file {name!r} must be a file name next to the session")
-        r.get(model, "sha256", (str,), "model.")
-        r.get(model, "fitted", (bool,), "model.")
+            r.fail("model.file", f"{name!r} must be a file name next to the session")
+        model = {
+            "file": name,
+            "sha256": r.short_string(model, "sha256", "model."),
+            "fitted": r.get(model, "fitted", (bool,), "model."),
+        }
     return SessionFile(
         n_pool=n_pool,
         pool_shape=shape,
@@ -473,7 +539,39 @@ def read_session(path) -> SessionFile:
         labels=labels,
         rounds=rounds,
         model=model,
+        digest=bytes_digest(data),
     )
+
+
+def read_bytes(path, limit: int | None = None) -> bytes:
+    """A regular file's bytes; one larger than ``limit`` (default
+    :data:`MAX_FILE_BYTES`) is a ``SessionFileError``, without reading it."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe would block the open
+        raise SessionFileError(path, "not a regular file")
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        if st.st_size > limit:
+            raise SessionFileError(
+                path, f"larger than {limit >> 20} MiB, the limit of the format"
+            )
+        data = f.read(st.st_size + 1)  # the file's size, allocated once
+    if len(data) > limit:  # pragma: no cover - it grew while being read
+        raise SessionFileError(path, f"larger than {limit >> 20} MiB")
+    return data
+
+
+def read_session(path) -> SessionFile:
+    """Read and check a session file; executes no code.
+
+    Raises
+    ------
+    SessionFileError
+        The file is malformed (see :func:`parse_session`).
+    OSError
+        The file cannot be read (it does not exist, for instance).
+    """
+    return parse_session(read_bytes(path), os.fspath(path))
 
 
 def read_model(path, content: SessionFile):
@@ -481,7 +579,7 @@ def read_model(path, content: SessionFile):
 
     Unpickling runs code: only for files the user trusts, on request.
     """
-    path = Path(path)
+    path = resolve_target(path)
     if not content.model:
         raise ValueError(
             f"{path} has no saved model: save with include_model=True, or "

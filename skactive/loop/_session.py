@@ -9,9 +9,9 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
+import stat
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
@@ -19,18 +19,27 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from tqdm.auto import tqdm
 
-from ..exceptions import BatchSizeWarning, PoolMismatchError
+from ..exceptions import BatchSizeWarning, PoolMismatchError, SessionFileError
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._pool import Pool, check_candidates
 from ..utils._validation import check_batch_size, check_int, check_real
+from ._atomic import check_replaceable, resolve_target
+from ._lock import session_lock
+from ._merge import Base, merge_sessions
 from ._persist import (
+    MAX_LABEL_LENGTH,
     SessionFile,
+    bytes_digest,
     count_labels,
+    parse_session,
     pool_fingerprint,
+    read_bytes,
     read_model,
     read_session,
     write_session,
 )
+from ._persist import label_kind as _label_kind
+from ._pool_check import check_session_pool
 
 __all__ = ["ActiveLearner", "check_query_strategy", "map_candidates", "max_proba"]
 
@@ -90,27 +99,6 @@ def _qualified_name(obj) -> str:
     return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
 
-def _label_kind(labels: np.ndarray) -> str:
-    """``"str"`` or ``"number"``; a mix of both is an error."""
-    kind = labels.dtype.kind
-    if kind in "US":
-        return "str"
-    if kind in "biuf":
-        return "number"
-    if kind == "O":
-        is_str = [isinstance(v, str) for v in labels.ravel().tolist()]
-        if all(is_str):
-            return "str"
-        if not any(is_str) and all(
-            isinstance(v, numbers.Number) for v in labels.ravel().tolist()
-        ):
-            return "number"
-    raise TypeError(
-        "labels must all be strings or all be numbers (scikit-learn class "
-        f"labels); got {labels.tolist()[:5]!r} of dtype {labels.dtype}."
-    )
-
-
 def _check_indices(indices, n_pool: int) -> np.ndarray:
     """1-d array of unique pool indices in ``[0, n_pool)``."""
     arr = np.asarray(indices)
@@ -149,7 +137,13 @@ def _check_labels(labels, n: int) -> np.ndarray:
             "label per index."
         )
     if arr.size:
-        _label_kind(arr)
+        if _label_kind(arr) == "str":
+            longest = max(len(v) for v in arr.ravel().tolist())
+            if longest > MAX_LABEL_LENGTH:
+                raise ValueError(
+                    f"labels must be at most {MAX_LABEL_LENGTH} characters long "
+                    f"(class names), got one of {longest}."
+                )
         try:
             check_classification_targets(arr)
         except ValueError as exc:
@@ -168,6 +162,60 @@ def _check_declared_classes(classes) -> np.ndarray | None:
             f"classes must hold at least 2 distinct labels, got {arr.tolist()[:10]!r}."
         )
     return unique
+
+
+def _check_random_state(random_state) -> None:
+    """None, a non-negative int below 2**32, or a RandomState instance."""
+    if random_state is None or isinstance(random_state, np.random.RandomState):
+        return
+    if not isinstance(random_state, numbers.Integral) or isinstance(random_state, bool):
+        raise TypeError(
+            "random_state must be None, an int or a numpy RandomState, got "
+            f"{random_state!r}."
+        )
+    if not 0 <= random_state < 2**32:
+        raise ValueError(f"random_state must be in [0, 2**32 - 1], got {random_state}.")
+
+
+def _check_new_session_path(path) -> None:
+    """A new session's ``autosave`` file must not hold anything yet: an
+    existing session is resumed with ``load``, never overwritten by a new
+    one (an empty file is fine)."""
+    shown = os.fspath(path)
+    try:
+        st = os.stat(resolve_target(path))
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"autosave={shown!r} is not a regular file.")
+    if st.st_size == 0:
+        return
+    try:
+        saved = read_session(path)
+    except SessionFileError as exc:
+        raise ValueError(
+            f"autosave={shown!r} exists and is not a session file ({exc.what}): "
+            "a new session never replaces it; give another path."
+        ) from None
+    raise ValueError(
+        f"autosave={shown!r} already holds a labelling session "
+        f"({saved.indices.shape[0]} labels): resume it with "
+        f"ActiveLearner.load({shown!r}, X_pool, strategy), or give another "
+        "path (or remove the file) to start a new one."
+    )
+
+
+def _read_current(path) -> bytes | None:
+    """The bytes of the session file now (under its lock), or ``None`` when
+    there is none, or when it is not a regular file (which the write
+    refuses)."""
+    try:
+        st = os.stat(resolve_target(path))
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return read_bytes(resolve_target(path))
 
 
 class ActiveLearner:
@@ -216,7 +264,8 @@ class ActiveLearner:
     autosave : path-like, default=None
         Save the session to this file after every :meth:`teach`, before the
         refit, so that no label is lost if the process dies (see
-        :meth:`save`).
+        :meth:`save`). A file that already exists is an error: resume a
+        saved session with :meth:`load`.
     random_state : int, RandomState instance or None, default=None
         Seeds the random queries made before two classes are labelled. An
         int gives the same draws after :meth:`load`.
@@ -225,6 +274,16 @@ class ActiveLearner:
         typo does not become a new class), and :attr:`classes` and
         :meth:`class_counts` list every declared class, labelled or not.
         Saved with the session. ``None``: any class label is accepted.
+    validate_pool : bool or "auto", default="auto"
+        Check the pool before any label is recorded, so that a pool the
+        model cannot read fails now rather than at the first query: an
+        :class:`~skactive.exceptions.InvalidPoolError` for a 1-d numeric
+        pool, NaN values when the strategy's model does not accept them
+        (its ``allow_nan`` tag), infinite values, or a model that fails a
+        dry run (a clone of the strategy fitted on the first 20 rows with
+        made-up labels, querying 40 rows spread over the pool).
+        ``"auto"``: the dry run, unless the strategy wraps a neural network
+        (whose fit takes seconds); ``True``: always; ``False``: no check.
 
     Attributes
     ----------
@@ -284,6 +343,7 @@ class ActiveLearner:
         autosave=None,
         random_state=None,
         classes=None,
+        validate_pool="auto",
     ):
         check_query_strategy(strategy)
         if isinstance(X_pool, list | tuple):
@@ -301,13 +361,27 @@ class ActiveLearner:
             include_low=False,
             allow_none=True,
         )
+        _check_random_state(random_state)
+        if not (validate_pool is True or validate_pool is False or (
+            isinstance(validate_pool, str) and validate_pool == "auto"
+        )):  # fmt: skip
+            raise ValueError(
+                f'validate_pool must be "auto", True or False, got {validate_pool!r}.'
+            )
+        declared = _check_declared_classes(classes)
+        if autosave is not None:
+            _check_new_session_path(autosave)
+        if validate_pool is not False:
+            check_session_pool(
+                strategy, X_pool, dry_run=validate_pool, classes=declared
+            )
         self.strategy = strategy
         self.X_pool = X_pool
         self.refit = bool(refit)
         self.pseudo_label_threshold = pseudo_label_threshold
         self.autosave = None if autosave is None else os.fspath(autosave)
         self.random_state = random_state
-        self._declared = _check_declared_classes(classes)
+        self._declared = declared
         self.strategy_ = clone(strategy)
 
         self._n_pool = n_pool
@@ -323,6 +397,9 @@ class ActiveLearner:
         self._rng = (
             random_state if isinstance(random_state, np.random.RandomState) else None
         )
+        # What each session file held when this session last read or wrote
+        # it (by resolved path): the base of the merge of a later save.
+        self._bases: dict[str, Base] = {}
 
     # ------------------------------------------------------------ state
     @property
@@ -448,6 +525,10 @@ class ActiveLearner:
             without ``relabel=True``, or labels that are not class labels.
         TypeError
             Labels of another kind (strings vs numbers) than before.
+        SessionConflictError, SessionLockedError, OSError
+            The autosave failed (see :meth:`save`): nothing is taught, the
+            session is as before the call, and teaching the same labels
+            again works once the cause is fixed.
         """
         idx = _check_indices(indices, self._n_pool)
         new_labels = _check_labels(labels, idx.shape[0])
@@ -482,6 +563,7 @@ class ActiveLearner:
         all_labels = self._labels.astype(dtype, copy=True)
         all_labels[positions[already]] = new_labels[already]
         fresh = idx[~already]
+        before = (self._indices, self._labels, self._version, len(self._rounds))
         self._position[fresh] = np.arange(
             self._indices.shape[0], self._indices.shape[0] + fresh.shape[0]
         )
@@ -498,7 +580,15 @@ class ActiveLearner:
         )
         self._version += 1
         if self.autosave is not None:
-            self.save(self.autosave)
+            try:
+                self.save(self.autosave)
+            except BaseException:
+                # All or nothing: a label that is not saved is not taught,
+                # so that teaching it again works.
+                self._position[fresh] = -1
+                self._indices, self._labels, self._version = before[:3]
+                del self._rounds[before[3] :]
+                raise
         if self.refit:
             self.fit_model()
 
@@ -567,8 +657,11 @@ class ActiveLearner:
         Returns
         -------
         indices : ndarray of shape (batch_size,)
-            Indices into ``X_pool``, never already-labelled ones.
+            Indices into ``X_pool``, never already-labelled ones (nor, for
+            an autosaving session, rows another process saved to its file:
+            they are merged in first).
         """
+        self._pull()
         unlabelled = self.unlabelled_indices
         if unlabelled.size == 0:
             raise ValueError("every pool sample is labelled: nothing left to query.")
@@ -701,12 +794,23 @@ class ActiveLearner:
         return self.strategy_
 
     # ------------------------------------------------------------ persistence
-    def save(self, path=None, *, include_model: bool = False) -> None:
-        """Save the session atomically.
+    def save(
+        self,
+        path=None,
+        *,
+        include_model: bool = False,
+        lock_timeout: float | None = None,
+    ) -> None:
+        """Save the session atomically, merging what other writers saved.
 
-        The file is written to a temporary file in the same directory,
-        flushed to disk and renamed over ``path``: if the process dies during
-        the save, the previous file is intact.
+        Under an advisory lock on ``<path>.lock``, the file is read again; if
+        another process saved it since this session last read or wrote it,
+        its labels are merged with this session's (see Notes) and the
+        session in memory then knows them too. The result is written to a
+        temporary file in the same directory, flushed to disk and renamed
+        over ``path``: if the process dies during the save, the previous
+        file is intact. A symbolic link is followed (its target is written,
+        the link kept).
 
         Parameters
         ----------
@@ -718,18 +822,107 @@ class ActiveLearner:
             file, which records its SHA-256. Loading it is opt-in
             (``load(..., load_model=True)``) and only safe for files you
             trust. Without it, :meth:`load` refits the model from the labels.
+        lock_timeout : float, default=None
+            Seconds to wait for another process saving the same file;
+            ``None``: 10 seconds.
+
+        Raises
+        ------
+        SessionConflictError
+            Another writer labelled some of the same rows differently, or
+            the file now holds a session on another pool; nothing is saved
+            and the session in memory is unchanged.
+        SessionLockedError
+            Another process held the lock for ``lock_timeout`` seconds.
+        SessionFileError
+            ``path`` holds a file that is not a valid session file: it is
+            never replaced.
+        OSError
+            The file cannot be written (a missing folder, a full disk, a
+            read-only file); the message names ``path``.
+
+        Notes
+        -----
+        The merge: a row labelled (or relabelled) by only one of the two
+        writers since this session last read the file keeps that writer's
+        label; a row both labelled alike is one label; a row both labelled
+        differently is a :class:`~skactive.exceptions.SessionConflictError`
+        naming it. A label is never dropped, and the history is the file's
+        rounds followed by this session's new ones.
         """
         if path is None:
             if self.autosave is None:
                 raise ValueError("path is required: this session has no autosave.")
             path = self.autosave
+        shown = os.fspath(path)
+        key = str(resolve_target(path))
+        check_replaceable(resolve_target(path), shown)  # before making a lock file
         if self._fingerprint is None:
             self._fingerprint = pool_fingerprint(self.X_pool)
+        content = self._content()
+        merged = False
+        with session_lock(path, lock_timeout, shown=shown):
+            base = self._bases.get(key)
+            current = _read_current(path)
+            if current and (base is None or bytes_digest(current) != base.digest):
+                try:
+                    theirs = parse_session(current, shown)
+                except SessionFileError as exc:
+                    raise SessionFileError(
+                        shown,
+                        f"{exc.what}; a save never replaces a file it cannot "
+                        "read: save to another path, or fix or remove it",
+                        exc.field,
+                    ) from None
+                content, merged = merge_sessions(content, theirs, base, shown)
+            if include_model and merged:
+                warnings.warn(
+                    f"labels saved to {shown} by another writer were merged into "
+                    "this session; the model, not fitted on them, was not "
+                    "saved: save with include_model=True again after the refit.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                content.model = None
+                write_session(path, content)
+            elif include_model:
+                write_session(path, content, self.strategy_ if self.is_fitted else None)
+            else:
+                write_session(path, content)
+        if merged:
+            self._adopt(content)
+        self._bases[key] = Base.of(content)
+
+    def _pull(self) -> None:
+        """Merge in what other processes saved to the autosave file since this
+        session last read or wrote it (no write, no lock: a save replaces the
+        file atomically), so that a query does not offer rows labelled
+        elsewhere."""
+        if self.autosave is None:
+            return
+        key = str(resolve_target(self.autosave))
+        base = self._bases.get(key)
+        if base is None:
+            return
+        try:
+            current = _read_current(self.autosave)
+        except FileNotFoundError:
+            return
+        if not current or bytes_digest(current) == base.digest:
+            return
+        theirs = parse_session(current, self.autosave)
+        content, merged = merge_sessions(self._content(), theirs, base, self.autosave)
+        if merged:
+            self._adopt(content)
+        self._bases[key] = Base.of(theirs)
+
+    def _content(self) -> SessionFile:
+        """The session as a :class:`SessionFile`, to be saved."""
         random_state = self.random_state
         if not (random_state is None or isinstance(random_state, numbers.Integral)):
             random_state = None
         strategy = self.strategy
-        content = SessionFile(
+        return SessionFile(
             n_pool=self._n_pool,
             pool_shape=list(getattr(self.X_pool, "shape", (self._n_pool,))),
             fingerprint=self._fingerprint,
@@ -744,12 +937,19 @@ class ActiveLearner:
             },
             indices=self._indices,
             labels=self._labels,
-            rounds=self._rounds,
+            rounds=list(self._rounds),
         )
-        if include_model:
-            write_session(path, content, self.strategy_ if self.is_fitted else None)
-        else:
-            write_session(path, content)
+
+    def _adopt(self, content: SessionFile) -> None:
+        """Take the labels and rounds of a merged save (other writers' labels
+        become this session's); the model is refitted when next needed."""
+        self._indices = content.indices
+        self._labels = content.labels
+        self._position[:] = -1
+        self._position[content.indices] = np.arange(content.indices.shape[0])
+        self._rounds = list(content.rounds)
+        self._version = max(self._version + 1, len(self._rounds))
+        self._fitted_version = -1
 
     @classmethod
     def load(
@@ -759,6 +959,7 @@ class ActiveLearner:
         strategy=None,
         *,
         check_pool: bool = True,
+        accept_pool: bool = False,
         autosave=None,
         load_model: bool = False,
     ) -> ActiveLearner:
@@ -778,7 +979,14 @@ class ActiveLearner:
         check_pool : bool, default=True
             Check ``X_pool`` against the saved fingerprint and raise a
             :class:`~skactive.exceptions.PoolMismatchError` (a ``ValueError``)
-            on a mismatch. The number of samples is always checked.
+            on a mismatch. The number of samples is always checked. With
+            ``False``, the session keeps the fingerprint of its own pool.
+        accept_pool : bool, default=False
+            Make ``X_pool`` the session's pool from now on: a corrected pool
+            (missing values filled in, say) with the same rows in the same
+            order. It is not checked against the saved fingerprint but
+            validated as a new session's pool (``validate_pool="auto"``), and
+            the next save records its fingerprint.
         autosave : path-like or bool, default=None
             ``None``: autosave to ``path`` if the saved session autosaved;
             ``False``: no autosave; a path: autosave there.
@@ -791,8 +999,15 @@ class ActiveLearner:
         -------
         learner : ActiveLearner
             The session, with every saved label and round, refitted.
+
+        Raises
+        ------
+        SessionFileError
+            The file is malformed or hostile (one error for whatever is
+            wrong with it, naming the file and the field).
+        PoolMismatchError
+            ``X_pool`` is not the session's pool.
         """
-        path = Path(path)
         saved = read_session(path)
         model = read_model(path, saved) if load_model else None
         if strategy is None:
@@ -819,31 +1034,37 @@ class ActiveLearner:
             X_pool,
             refit=settings["refit"],
             pseudo_label_threshold=settings["pseudo_label_threshold"],
-            autosave=autosave,
             random_state=settings["random_state"],
             classes=settings["classes"],
+            validate_pool=False,
         )
+        learner.autosave = None if autosave is None else os.fspath(autosave)
         if learner.n_pool != saved.n_pool:
             raise ValueError(
                 f"X_pool has {learner.n_pool} samples but the session was saved "
                 f"with a pool of {saved.n_pool}: pass the same pool."
             )
-        if check_pool:
+        if accept_pool:
+            check_session_pool(strategy, learner.X_pool, classes=learner._declared)
+            learner._fingerprint = pool_fingerprint(learner.X_pool)
+        elif check_pool:
             fingerprint = pool_fingerprint(learner.X_pool)
             if fingerprint != saved.fingerprint:
                 raise PoolMismatchError(
                     "X_pool differs from the pool of the saved session "
                     "(fingerprints differ): pass the same pool, in the same "
-                    "order, or check_pool=False if you know it is the same."
+                    "order, check_pool=False if you know it is the same, or "
+                    "accept_pool=True to make it the session's pool."
                 )
             learner._fingerprint = fingerprint
-        for indices in [saved.indices] + [r["indices"] for r in saved.rounds]:
-            _check_indices(indices, learner.n_pool)
+        else:
+            learner._fingerprint = saved.fingerprint
         learner._indices = saved.indices
         learner._labels = saved.labels
         learner._position[saved.indices] = np.arange(saved.indices.shape[0])
-        learner._rounds = saved.rounds
+        learner._rounds = list(saved.rounds)
         learner._version = len(saved.rounds)
+        learner._bases[str(resolve_target(path))] = Base.of(saved)
         if model is not None:
             learner.strategy_ = model
             learner._model_ready = saved.model["fitted"]
