@@ -1,7 +1,7 @@
 """skactive: pool-based active learning as scikit-learn estimators."""
 
-from .base import QueryStrategy, QueryTags, get_query_tags
-from .committee import Committee
+from .base import QueryStrategy, QueryTags, RegressionQueryStrategy, get_query_tags
+from .committee import Committee, CommitteeRegressor
 from .exceptions import BatchSizeWarning
 from .loop import (
     ActiveLearner,
@@ -20,10 +20,15 @@ from .strategies import (
     DiverseMiniBatch,
     EntropySampling,
     ExpectedGradientLength,
+    ExpectedModelChange,
+    GreedySamplingX,
+    GreedySamplingY,
     HybridSampling,
+    ImprovedGreedySampling,
     InformationDensity,
     LeastConfidentSampling,
     MarginSampling,
+    MaxStdSampling,
     MeanSTD,
     QueryByCommittee,
     RandomSampling,
@@ -45,15 +50,21 @@ __all__ = [
     "BatchBALD",
     "BatchSizeWarning",
     "Committee",
+    "CommitteeRegressor",
     "ComparisonResult",
     "CoreSet",
     "DiverseMiniBatch",
     "EntropySampling",
     "ExpectedGradientLength",
+    "ExpectedModelChange",
+    "GreedySamplingX",
+    "GreedySamplingY",
     "HybridSampling",
+    "ImprovedGreedySampling",
     "InformationDensity",
     "LeastConfidentSampling",
     "MarginSampling",
+    "MaxStdSampling",
     "MeanSTD",
     "NoisyOracle",
     "QueryByCommittee",
@@ -61,6 +72,7 @@ __all__ = [
     "QueryTags",
     "RandomSampling",
     "RankedBatch",
+    "RegressionQueryStrategy",
     "SimulationResult",
     "TypiClust",
     "UncertaintySampling",
