@@ -417,7 +417,11 @@ def test_improved_greedy_sampling_by_hand():
     )
 
 
-def test_improved_greedy_sampling_against_brute_force(data):
+@pytest.mark.parametrize("first_active", [2, 1024])
+def test_improved_greedy_sampling_against_brute_force(data, first_active, monkeypatch):
+    from skactive.strategies import _greedy
+
+    monkeypatch.setattr(_greedy, "_FIRST_ACTIVE", first_active)
     X, y, pool = data
     strategy = ImprovedGreedySampling(Ridge(), batch_size=12, random_state=0)
     strategy.fit(X, y)
@@ -506,3 +510,42 @@ def test_batches_larger_than_the_pool_return_it_all(data):
         with pytest.warns(BatchSizeWarning):
             idx = strategy.query(pool[:4], batch_size=10)
         assert sorted(idx) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("case", ["constant_targets", "two_dims", "duplicates"])
+def test_improved_greedy_sampling_is_exact_when_bounds_are_loose(case, monkeypatch):
+    # The bounds come from the labelled samples of nearest targets; with
+    # equal targets they say nothing, in two dimensions the input distance
+    # matters more, and duplicated rows tie: the picks stay the brute force's.
+    # Points are evaluated from 2 at a time (doubling), to exercise the
+    # refresh of bounds by the picks and the repeated activations.
+    from skactive.strategies import _greedy
+
+    monkeypatch.setattr(_greedy, "_FIRST_ACTIVE", 2)
+    rng = np.random.RandomState(1)
+    n_dims = 2 if case == "two_dims" else 6
+    X = rng.normal(size=(40, n_dims))
+    y = np.ones(40) if case == "constant_targets" else X[:, 0] + X[:, 1] ** 2
+    pool = rng.normal(size=(3000, n_dims))
+    if case == "duplicates":
+        pool[1500:] = pool[:1500]
+    model = make_pipeline(SplineTransformer(n_knots=3), Ridge())
+    if case == "constant_targets":  # a model trained elsewhere, varied values
+        model = FrozenEstimator(model.fit(X, X[:, 0] - X[:, 1] ** 2))
+    strategy = ImprovedGreedySampling(model, embedding="raw", batch_size=15)
+    strategy.set_params(random_state=0).fit(X, y)
+    f = strategy.estimator_.predict(pool)
+    initial = (cdist(pool, X) * np.abs(f[:, None] - y[None, :])).min(axis=1)
+    picks = strategy.query(pool)
+    if case == "duplicates":  # a pick and its copy tie: compare the values
+        d = initial.copy()
+        for p in picks:
+            masked = d.copy()
+            masked[picks[: list(picks).index(p)]] = -np.inf
+            assert d[p] == pytest.approx(masked.max(), rel=1e-12)
+            d = np.minimum(d, cdist(pool, pool[[p]])[:, 0] * np.abs(f - f[p]))
+        return
+    reference = _brute_greedy(
+        initial, lambda p: cdist(pool, pool[[p]])[:, 0] * np.abs(f - f[p]), 15
+    )
+    np.testing.assert_array_equal(picks, reference)

@@ -15,10 +15,10 @@ the space of that distance:
 - **iGS** (:class:`ImprovedGreedySampling`): the product of the two,
   ``min_m |x - x_m| |f(x) - y_m|``, taken per pair: a sample is far only
   if no labelled (or picked) sample is both near it in the input space and
-  near its predicted value. Not a metric, so the lazy k-center bounds do not
-  hold; :class:`~._kcenter.NearestDistances` keeps every candidate's exact
-  value and updates it with one blocked pass per pick (no distance matrix:
-  the labelled set is read in blocks, O(n_pool) memory).
+  near its predicted value. Not a metric, so k-center's triangle-inequality
+  pruning does not apply; :func:`improved_greedy_picks` prunes with upper
+  bounds instead (see there): exact picks, O(n_pool) memory, no matrix of
+  the pool.
 
 The predictions come from one chunked, parallel pass of the engine
 (``Pool.map``), the embedding from :func:`skactive.embedding.get_pool_embedding`.
@@ -29,6 +29,9 @@ labelled) does not arise: a strategy is fitted on labelled samples.
 from __future__ import annotations
 
 import numpy as np
+from joblib import effective_n_jobs
+from sklearn.utils import gen_batches
+from sklearn.utils.parallel import Parallel, delayed
 
 from ..base import QueryTags, RegressionQueryStrategy
 from ..embedding import check_embedding
@@ -36,7 +39,7 @@ from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import draw_salt, tie_keys
 from ._diversity import _EmbeddingMixin
-from ._kcenter import NearestDistances, greedy_k_center
+from ._kcenter import _EPS64, _Float32Space, greedy_k_center
 
 __all__ = ["GreedySamplingX", "GreedySamplingY", "ImprovedGreedySampling"]
 
@@ -53,6 +56,176 @@ def _predict_rows(X, estimator) -> np.ndarray:
             "one value per sample (a single target)."
         )
     return prediction
+
+
+_WINDOW = 2  # labelled targets around a prediction in iGS's bound pass
+_BOUND_ROWS = 512  # pool rows per block of the bound pass (in cache)
+_FIRST_ACTIVE = 1024  # fewest points evaluated exactly at the first activation
+
+
+def _product_bounds(Z, rows, f, sorted_centres, sorted_targets, inflate):
+    """Upper bounds of iGS's squared distances for one block of pool rows:
+    the exact squared products to the ``_WINDOW`` labelled samples whose
+    targets are nearest each row's prediction (a minimum over a subset).
+
+    ``sorted_centres`` and ``sorted_targets`` are the labelled samples in
+    the order of their targets.
+    """
+    Zb = np.asarray(Z[rows], dtype=np.float64)
+    fb = f[rows]
+    n_centres = sorted_targets.shape[0]
+    window = min(_WINDOW, n_centres)
+    start = np.searchsorted(sorted_targets, fb) - window // 2
+    np.clip(start, 0, n_centres - window, out=start)
+    bounds = np.full(fb.shape[0], np.inf)
+    for k in range(window):
+        diff = Zb - sorted_centres[start + k]
+        diff *= diff
+        sq = diff.sum(axis=1)
+        w = fb - sorted_targets[start + k]
+        sq *= w * w
+        np.minimum(bounds, sq, out=bounds)
+    bounds *= inflate
+    return rows, bounds
+
+
+def _product_to(Z, f, points, pick, pick_row):
+    """Exact squared products of the rows ``points`` to the point ``pick``."""
+    diff = np.asarray(Z[points], dtype=np.float64) - pick_row
+    diff *= diff
+    sq = diff.sum(axis=1)
+    w = f[points] - f[pick]
+    sq *= w * w
+    return sq
+
+
+def improved_greedy_picks(
+    Z, f, centres, targets, n_select, salt, *, block_rows=None, n_jobs=None
+) -> np.ndarray:
+    """Improved greedy sampling's batch: exact picks from upper bounds.
+
+    Each pick maximises ``v(x) = min_c |x - c|^2 (f(x) - t_c)^2`` (the square
+    of iGS's distance) over the points not yet picked, the centres ``c``
+    being the labelled samples (``t_c`` their targets) and the points picked
+    so far (``t_c = f(c)``). Computing ``v`` for every point against every
+    labelled sample costs n_pool x n_labelled x n_dims; instead:
+
+    1. **Bounds.** One blocked, parallel pass gives every point an upper
+       bound ``u(x) >= v(x)``: its exact product with the labelled samples
+       whose targets are just below and just above ``f(x)`` (a sorted
+       search), n_pool x 2 x n_dims. The output factor usually decides the minimum
+       (distances in many dimensions are alike), so the bound is tight for
+       most points; ``v`` only decreases as points are picked, so the bound
+       stays valid.
+    2. **Lazy exact values.** By decreasing bound, in doubling batches,
+       points are first refreshed against the picks their bound has not
+       seen (one product each), then, if still above the best exact value,
+       evaluated exactly (against every labelled sample, in blocks, pair by
+       pair as :meth:`~._kcenter._Float32Space.exact` does, and against the
+       picks), until the best exact value is above every bound left: no
+       other point can beat or tie it. The evaluated points' values follow
+       each pick (one product per point).
+
+    The picks are those of evaluating every point exactly (ties broken by
+    the tie keys of ``salt``), whatever ``block_rows`` and ``n_jobs``; in the
+    worst case (useless bounds) every point is evaluated once, as a plain
+    greedy pass would. Memory: O(n_pool) beyond the embedding, no matrix of
+    the pool.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_samples, n_dims)
+        The points (an embedding of the pool); not modified.
+    f : ndarray of shape (n_samples,)
+        Their predictions.
+    centres : ndarray of shape (n_centres, n_dims)
+        The labelled samples' embedding.
+    targets : ndarray of shape (n_centres,)
+        Their targets.
+    n_select : int
+        Number of picks, at most ``n_samples``.
+    salt : numpy.uint64
+        Salt of the tie keys.
+    block_rows : int, default=None
+        Rows per block of the bound pass (512 if ``None``).
+    n_jobs : int, default=None
+        Blocks of the bound pass computed in parallel threads.
+
+    Returns
+    -------
+    picks : ndarray of shape (n_select,)
+        Indices into ``Z``, in the order picked.
+    """
+    n_samples = Z.shape[0]
+    centres = np.asarray(centres, dtype=np.float64)
+    targets = np.asarray(targets, dtype=np.float64)
+    order = np.argsort(targets, kind="stable")
+    sorted_centres, sorted_targets = centres[order], targets[order]
+    # The bounds are pair values like the exact ones; a relative margin
+    # covers any difference in their summation order.
+    inflate = 1.0 + 8.0 * (centres.shape[1] + 2) * _EPS64
+    step = block_rows or _BOUND_ROWS
+    bounds = np.empty(n_samples)
+    args = (f, sorted_centres, sorted_targets, inflate)
+    blocks = gen_batches(n_samples, step)
+    if effective_n_jobs(n_jobs) == 1:  # no joblib machinery for small blocks
+        results = (_product_bounds(Z, rows, *args) for rows in blocks)
+    else:
+        results = Parallel(
+            n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
+        )(delayed(_product_bounds)(Z, rows, *args) for rows in blocks)
+    for rows, block in results:
+        bounds[rows] = block
+    space = _Float32Space("euclidean", centres)
+
+    act_idx = np.empty(0, dtype=np.intp)  # points evaluated exactly
+    act_v = np.empty(0)  # their current values (-inf once picked)
+    seen = np.zeros(n_samples, dtype=np.intp)  # picks in each bound
+    picks: list[int] = []
+    pick_rows: list[np.ndarray] = []
+    while len(picks) < n_select:
+        best = act_v.max() if act_v.shape[0] else -np.inf
+        n_new = _FIRST_ACTIVE
+        while bounds.max() >= best:
+            # the largest bounds left (evaluated points have bound -inf)
+            n_take = min(n_new, n_samples - act_idx.shape[0])
+            new = np.argpartition(bounds, n_samples - n_take)[n_samples - n_take :]
+            new = new[bounds[new] > -np.inf]
+            n_new *= 2
+            # cheapest first: the picks each bound has not seen
+            for j in range(int(seen[new].min()), len(picks)):
+                stale = new[seen[new] <= j]
+                bounds[stale] = np.minimum(
+                    bounds[stale], _product_to(Z, f, stale, picks[j], pick_rows[j])
+                )
+            seen[new] = len(picks)
+            new = new[bounds[new] >= best]
+            if not new.shape[0]:
+                continue
+            # then every labelled sample, for the points still in the race
+            values = space.exact(
+                np.asarray(Z[new], dtype=np.float64), centres, f[new], targets
+            )
+            for pick, pick_row in zip(picks, pick_rows):
+                np.minimum(values, _product_to(Z, f, new, pick, pick_row), out=values)
+            bounds[new] = -np.inf
+            act_idx = np.concatenate([act_idx, new])
+            act_v = np.concatenate([act_v, values])
+            best = act_v.max()
+        tied = np.flatnonzero(act_v == best)
+        if tied.shape[0] > 1:
+            tied = tied[[np.argmin(tie_keys(act_idx[tied], salt))]]
+        position = int(tied[0])
+        pick = int(act_idx[position])
+        picks.append(pick)
+        pick_rows.append(np.asarray(Z[pick], dtype=np.float64))
+        act_v[position] = -np.inf
+        if len(picks) < n_select:
+            live = np.flatnonzero(act_v > -np.inf)
+            act_v[live] = np.minimum(
+                act_v[live], _product_to(Z, f, act_idx[live], pick, pick_rows[-1])
+            )
+    return np.asarray(picks, dtype=np.intp)
 
 
 def _check_finite(values: np.ndarray, owner) -> None:
@@ -289,10 +462,11 @@ class ImprovedGreedySampling(_EmbeddingMixin, _GreedySampling):
     exploring the input space (GSx) and the range of the target (GSy);
     Wu et al. (2019) found it the best of the three.
 
-    Every candidate's exact value is kept (the minimum over the labelled
-    samples is computed in blocks, never as a matrix of the pool) and
-    updated with one blocked pass per pick, so each pick costs O(n_pool x
-    n_dims).
+    The picks are exact, in O(n_pool) memory and without a matrix of the
+    pool: upper bounds from the labelled samples of nearest targets prune
+    the points that cannot be picked, and only the others are evaluated
+    against every labelled sample (see the module ``_greedy``'s
+    ``improved_greedy_picks``).
 
     Parameters
     ----------
@@ -372,25 +546,13 @@ class ImprovedGreedySampling(_EmbeddingMixin, _GreedySampling):
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
-        salt = draw_salt(rng)
-        nearest = NearestDistances(
+        return improved_greedy_picks(
             self._embed_pool(pool),
+            self._predictions(pool),
             self.labelled_embedding_,
-            "euclidean",
+            self.labelled_targets_,
+            batch_size,
+            draw_salt(rng),
             block_rows=self.chunk_size,
             n_jobs=self.n_jobs,
-            values=self._predictions(pool),
-            centre_values=self.labelled_targets_,
         )
-        picked = np.zeros(pool.n, dtype=bool)
-        picks = np.empty(batch_size, dtype=np.intp)
-        for t in range(batch_size):
-            score = np.where(picked, -np.inf, nearest.sq)
-            tied = np.flatnonzero(score == score.max())
-            if tied.shape[0] > 1:
-                tied = tied[[np.argmin(tie_keys(pool.global_indices(tied), salt))]]
-            picks[t] = tied[0]
-            picked[picks[t]] = True
-            if t + 1 < batch_size:
-                nearest.add_centre(int(picks[t]))
-        return picks

@@ -207,7 +207,7 @@ def _min_distances(Z32, a, centres_t, centre_ids, out, out_ids, rows=None):
         out_ids[block[better]] = centre_ids[nearest[better]]
 
 
-def _nearest_block(space, Z, rows, centres, values=None, centre_values=None):
+def _nearest_block(space, Z, rows, centres):
     """Exact squared distances of one block of rows to their nearest centre,
     the rows' squared norms about the space's shift, and their norms."""
     raw = Z[rows]
@@ -215,8 +215,7 @@ def _nearest_block(space, Z, rows, centres, values=None, centre_values=None):
     shifted = Zt - space.shift
     norms = np.sqrt(np.einsum("ij,ij->i", Zt, Zt))
     a = np.einsum("ij,ij->i", shifted, shifted)
-    block_values = None if values is None else values[rows]
-    return rows, space.exact(raw, centres, block_values, centre_values), a, norms
+    return rows, space.exact(raw, centres), a, norms
 
 
 class NearestDistances:
@@ -241,34 +240,10 @@ class NearestDistances:
     ``n_jobs``, so ties and argmaxes over these values are reproducible.
     ``sq`` holds them in the metric space of :class:`_Float32Space` (for
     ``"cosine"``, ``2 (1 - cos)``); :meth:`distances` in the metric's units.
-
-    With ``values`` (one number per point, e.g. a prediction) and
-    ``centre_values`` (one per given centre, e.g. its target), the distance
-    of a point to a centre is the *product* of their Euclidean distance and
-    of ``|v_z - v_c|`` (improved greedy sampling, Wu et al. 2019); a point
-    made a centre brings its own value. ``sq`` then holds the squared
-    products, computed pair by pair as above.
     """
 
-    def __init__(
-        self,
-        Z,
-        centres,
-        metric,
-        block_rows=None,
-        n_jobs=None,
-        values=None,
-        centre_values=None,
-    ) -> None:
+    def __init__(self, Z, centres, metric, block_rows=None, n_jobs=None) -> None:
         self.Z, self.cosine = Z, metric == "cosine"
-        if (values is None) != (centre_values is None):
-            raise ValueError("values and centre_values go together.")
-        if values is not None:
-            if self.cosine:
-                raise ValueError("values weight Euclidean distances only.")
-            values = np.asarray(values, dtype=np.float64)
-            centre_values = np.asarray(centre_values, dtype=np.float64)
-        self.values = values
         centres = np.asarray(centres, dtype=np.float64)
         self.space = space = _Float32Space(metric, centres)
         n_samples, n_centres = Z.shape[0], centres.shape[0]
@@ -281,9 +256,7 @@ class NearestDistances:
         results = Parallel(
             n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
         )(
-            delayed(_nearest_block)(
-                space, Z, rows, exact_centres, values, centre_values
-            )
+            delayed(_nearest_block)(space, Z, rows, exact_centres)
             for rows in gen_batches(n_samples, step)
         )
         for rows, sq, a, norms in results:
@@ -299,8 +272,7 @@ class NearestDistances:
         below ``6 (d + 6) eps (|z - s|^2 + |c - s|^2 + 2 (|z| + |s|) |c - s|)``
         (one product of the raw rows per block, no copy of them); only the
         points whose approximation is within that bound of their current
-        value are re-scored exactly. With ``values``, both sides of the bound
-        are weighted by ``(v_z - v_index)**2``.
+        value are re-scored exactly.
         """
         space = self.space
         centre = space.transform(self.Z[[index]])[0]
@@ -309,8 +281,6 @@ class NearestDistances:
         offset = float(space.shift @ shifted)
         c_norm = float(np.sqrt(b))
         factor = 6.0 * (self.n_dims + 6) * _EPS64
-        weighted = self.values is not None
-        centre_value = self.values[index] if weighted else None
         for rows in gen_batches(self.Z.shape[0], self.step):
             Zt = space.transform(self.Z[rows])
             approx = Zt @ shifted
@@ -325,19 +295,10 @@ class NearestDistances:
             bound += b
             bound *= factor
             current = self.sq[rows]  # a view: updated in place
-            if weighted:
-                w = self.values[rows] - centre_value
-                approx -= bound
-                approx *= w * w
-                near = np.flatnonzero(approx <= current)
-            else:
-                bound += current
-                near = np.flatnonzero(approx <= bound)
+            bound += current
+            near = np.flatnonzero(approx <= bound)
             if near.shape[0]:
                 direct = ((Zt[near] - centre) ** 2).sum(axis=1)
-                if weighted:
-                    w_near = self.values[rows][near] - centre_value
-                    direct *= w_near * w_near
                 current[near] = np.minimum(current[near], direct)
 
     def distances(self) -> np.ndarray:
