@@ -35,7 +35,7 @@ of the pool.
 BLAS/OpenMP thread pools are pinned to one thread (threadpoolctl) while
 timing, torch to one thread; times are the best of several runs (7 at 10^4,
 4 at 10^5, 3 at 10^6), the query and its reference run alternately so that
-both see the same load. The full run takes about 2 minutes on 2 cores.
+both see the same load. The full run takes about 3 minutes on 2 cores.
 
 Usage::
 
