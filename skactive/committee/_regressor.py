@@ -198,3 +198,22 @@ default=None
         if return_std:
             return mean_std_of_samples(samples)
         return samples.mean(axis=1)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """R² of the members' mean prediction on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Coefficient of determination of ``self.predict(X)``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)

@@ -647,3 +647,22 @@ class _NetRegressor(_NetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_samples,)
         """
         return self._forward_values(X)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """R² of :meth:`predict` on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : input data
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Coefficient of determination of ``self.predict(X)``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)

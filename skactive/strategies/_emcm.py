@@ -92,9 +92,9 @@ class ExpectedModelChange(RegressionQueryStrategy):
     %(regressor)s
     n_bootstraps : int, default=4
         Number ``K`` of bootstrap models (4 in Cai et al.).
-    embedding : {"auto", "raw", "transform", "penultimate"} or callable, \
-default="auto"
-        The features :math:`\varphi`, through
+    embedding : str or callable, default="auto"
+        The features :math:`\varphi`: ``"auto"``, ``"raw"``,
+        ``"transform"``, ``"penultimate"`` or a callable, through
         :func:`skactive.embedding.get_embedding` with the fitted estimator
         (see above).
     %(batch_size)s
