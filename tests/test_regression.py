@@ -499,6 +499,8 @@ def test_expected_model_change_reads_a_pipelines_features(data):
     np.testing.assert_allclose(strategy.utility(pool), expected, rtol=1e-10)
     with pytest.raises(TypeError, match="n_bootstraps"):
         ExpectedModelChange(n_bootstraps=2.5).fit(X, y)
+    with pytest.raises(ValueError, match="FrozenEstimator cannot be refitted"):
+        ExpectedModelChange(FrozenEstimator(Ridge().fit(X, y))).fit(X, y)
 
 
 def test_batches_larger_than_the_pool_return_it_all(data):

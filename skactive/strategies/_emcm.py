@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
 
 from ..base import QueryTags, RegressionQueryStrategy
 from ..committee import CommitteeRegressor
@@ -173,6 +174,13 @@ class ExpectedModelChange(RegressionQueryStrategy):
         check_embedding(self.embedding)
 
     def _fit(self, X, y) -> None:
+        if isinstance(self._get_estimator(), FrozenEstimator):
+            raise ValueError(
+                "ExpectedModelChange refits copies of its estimator on bootstrap "
+                "resamples, and a FrozenEstimator cannot be refitted (every "
+                "copy would be the same model, every utility 0): pass the "
+                "model unfrozen."
+            )
         self.committee_ = CommitteeRegressor(
             estimator=clone(self._get_estimator()),
             n_members=self.n_bootstraps,

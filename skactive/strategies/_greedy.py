@@ -463,10 +463,12 @@ class ImprovedGreedySampling(_EmbeddingMixin, _GreedySampling):
     Wu et al. (2019) found it the best of the three.
 
     The picks are exact, in O(n_pool) memory and without a matrix of the
-    pool: upper bounds from the labelled samples of nearest targets prune
-    the points that cannot be picked, and only the others are evaluated
-    against every labelled sample (see the module ``_greedy``'s
-    ``improved_greedy_picks``).
+    pool: every sample gets an upper bound from the two labelled samples
+    whose targets are just below and just above its prediction, and only
+    the samples whose bound can still win are evaluated against every
+    labelled sample (the bounds are refreshed by the picks first). The
+    picks are those of evaluating every sample, whatever ``chunk_size`` and
+    ``n_jobs``.
 
     Parameters
     ----------
