@@ -1,7 +1,7 @@
 """skactive: pool-based active learning as scikit-learn estimators."""
 
-from .base import QueryStrategy, QueryTags, get_query_tags
-from .committee import Committee
+from .base import QueryStrategy, QueryTags, RegressionQueryStrategy, get_query_tags
+from .committee import Committee, CommitteeRegressor
 from .exceptions import BatchSizeWarning
 from .loop import (
     ActiveLearner,
@@ -21,10 +21,15 @@ from .strategies import (
     DiverseMiniBatch,
     EntropySampling,
     ExpectedGradientLength,
+    ExpectedModelChange,
+    GreedySamplingX,
+    GreedySamplingY,
     HybridSampling,
+    ImprovedGreedySampling,
     InformationDensity,
     LeastConfidentSampling,
     MarginSampling,
+    MaxStdSampling,
     MeanSTD,
     QueryByCommittee,
     RandomSampling,
@@ -48,15 +53,21 @@ __all__ = [
     "BatchSizeWarning",
     "ClassBalancedSampling",
     "Committee",
+    "CommitteeRegressor",
     "ComparisonResult",
     "CoreSet",
     "DiverseMiniBatch",
     "EntropySampling",
     "ExpectedGradientLength",
+    "ExpectedModelChange",
+    "GreedySamplingX",
+    "GreedySamplingY",
     "HybridSampling",
+    "ImprovedGreedySampling",
     "InformationDensity",
     "LeastConfidentSampling",
     "MarginSampling",
+    "MaxStdSampling",
     "MeanSTD",
     "NoisyOracle",
     "QueryByCommittee",
@@ -64,6 +75,7 @@ __all__ = [
     "QueryTags",
     "RandomSampling",
     "RankedBatch",
+    "RegressionQueryStrategy",
     "SimulationResult",
     "StochasticBatch",
     "TypiClust",

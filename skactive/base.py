@@ -3,9 +3,13 @@
 A strategy is a scikit-learn meta-estimator: ``fit`` trains a clone of its
 estimator on the labelled samples, ``query`` returns the indices of the pool
 samples to label next. :class:`BaseQueryStrategy` holds everything that does
-not depend on the task (the engine, ``fit``'s template, validation);
-:class:`QueryStrategy` adds what a classifier is (``classes_``,
-``predict_proba``), and a regression family adds its own on the same base.
+not depend on the task (the engine, ``fit``'s template, validation) and,
+subclassed directly, is whatever its estimator is (a classifier or a
+regressor, as a :class:`~sklearn.pipeline.Pipeline` is what its final step
+is): model-free strategies (random, core-set) serve both tasks.
+:class:`QueryStrategy` is the classification family (``classes_``,
+``predict_proba``), :class:`RegressionQueryStrategy` the regression family
+(real-valued targets, ``predict(X, return_std=True)``).
 Subclasses write only the algorithm, through these hooks:
 
 - ``_utility(X, context)`` for strategies that score samples one by one
@@ -37,11 +41,20 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     MetaEstimatorMixin,
+    RegressorMixin,
     clone,
+    is_regressor,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils import Tags, check_random_state, get_tags
+from sklearn.linear_model import BayesianRidge, LogisticRegression
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import (
+    ClassifierTags,
+    RegressorTags,
+    Tags,
+    check_random_state,
+    get_tags,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -53,6 +66,12 @@ from .utils._compat import _num_samples
 from .utils._dask import check_dask_pool, is_dask_array
 from .utils._docstrings import fill_doc
 from .utils._pool import Pool, check_candidates
+from .utils._regression import (
+    check_predictive_std,
+    check_regression_targets,
+    has_predictive_std,
+    predict_mean_std,
+)
 from .utils._search import searched_query_params
 from .utils._selection import draw_salt, sample_indices
 from .utils._validation import (
@@ -68,6 +87,7 @@ __all__ = [
     "BaseQueryStrategy",
     "QueryStrategy",
     "QueryTags",
+    "RegressionQueryStrategy",
     "StrategyTags",
     "get_query_tags",
 ]
@@ -93,6 +113,10 @@ class QueryTags:
     required_methods : tuple of str, default=()
         Further methods the estimator must implement (e.g. a regression
         strategy's ``"predict_samples"``).
+    requires_std : bool, default=False
+        The estimator (a regressor) must give a predictive standard
+        deviation: ``predict(X, return_std=True)`` or ``predict_samples``
+        (see :func:`skactive.utils.predict_mean_std`).
     """
 
     requires_proba: bool = True
@@ -100,6 +124,7 @@ class QueryTags:
     batch_aware: bool = False
     pointwise_utility: bool = True
     required_methods: tuple[str, ...] = ()
+    requires_std: bool = False
 
     def methods(self) -> tuple[str, ...]:
         """Every method the estimator must implement."""
@@ -143,10 +168,14 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
     """Base class of the query strategies of any task.
 
     Holds the engine (``query``, ``utility``, candidate rows, chunking,
-    parallel passes, tie-breaking) and ``fit``'s template; subclasses of a
-    task family add the task's target checks and estimator methods (see
-    :class:`QueryStrategy` for classification) and implement the hooks
-    described in the module docstring.
+    parallel passes, tie-breaking) and ``fit``'s template; subclasses
+    implement the hooks described in the module docstring. A task family
+    pins the task (:class:`QueryStrategy` for classification,
+    :class:`RegressionQueryStrategy` for regression); a strategy that
+    subclasses this base directly follows its estimator: a classifier makes
+    it a classifier (``classes_``, accuracy as ``score``), a regressor a
+    regressor (real-valued targets, R² as ``score``), with scikit-learn's
+    tags to match.
 
     Parameters
     ----------
@@ -182,8 +211,31 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
     def _check_params(self) -> None:
         """Validate strategy-specific parameters (called first in ``fit``)."""
 
+    def _is_regression(self) -> bool:
+        """Whether the strategy serves a regressor: fixed by a task family's
+        mixin, else its estimator's type (classification by default)."""
+        if isinstance(self, RegressorMixin):
+            return True
+        if isinstance(self, ClassifierMixin):
+            return False
+        try:
+            return is_regressor(self._get_estimator())
+        except ValueError:  # no estimator and no default: fit reports it
+            return False
+
     def _check_targets(self, y):
-        """Validate the labels of the labelled set; return them."""
+        """Validate the targets of the labelled set; return them.
+
+        A classifier's labels: at least two classes, kept as ``classes_``. A
+        regressor's targets: real numbers, 1-d, finite.
+        """
+        if self._is_regression():
+            self.__dict__.pop("classes_", None)  # refitted with a regressor
+            return check_regression_targets(y)
+        check_classification_targets(y)
+        classes = np.unique(y)
+        check_multiple_classes(classes)
+        self.classes_ = classes
         return y
 
     def _fit(self, X, y) -> None:
@@ -212,10 +264,8 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
     def _get_estimator(self):
         if self.estimator is None:
             return self._default_estimator()
-        if self._query_tags().requires_proba_samples and not hasattr(
-            self.estimator, "predict_proba_samples"
-        ):
-            # A scikit-learn ensemble (forest, bagging, soft voting) is the
+        if self._needs_members(self.estimator):
+            # A scikit-learn ensemble (forest, bagging, voting) is the
             # committee of its fitted members.
             from .committee import EnsembleCommittee, is_committee_ensemble
 
@@ -223,8 +273,32 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
                 return EnsembleCommittee(self.estimator)
         return self.estimator
 
+    def _needs_members(self, estimator) -> bool:
+        """Whether the query tags ask for members that ``estimator`` does not
+        expose (sampled probabilities or predictions, a predictive std)."""
+        tags = self._query_tags()
+        return (
+            (
+                tags.requires_proba_samples
+                and not hasattr(estimator, "predict_proba_samples")
+            )
+            or (
+                "predict_samples" in tags.required_methods
+                and not hasattr(estimator, "predict_samples")
+            )
+            or (tags.requires_std and not has_predictive_std(estimator))
+        )
+
     def __sklearn_tags__(self) -> StrategyTags:
         tags = inherit_input_tags(super().__sklearn_tags__(), [self._get_estimator()])
+        if tags.estimator_type is None:  # no task mixin: the estimator's task
+            tags.target_tags.required = True
+            if self._is_regression():
+                tags.estimator_type = "regressor"
+                tags.regressor_tags = RegressorTags()
+            else:
+                tags.estimator_type = "classifier"
+                tags.classifier_tags = ClassifierTags()
         return StrategyTags(
             **{f.name: getattr(tags, f.name) for f in fields(Tags)},
             query_tags=self._query_tags(),
@@ -247,6 +321,9 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
             self.estimator_.fit(X, y, **fit_params)
         else:
             self.estimator_ = clone(self._get_estimator()).fit(X, y, **fit_params)
+        if hasattr(self, "classes_"):
+            # A pre-trained (frozen) model may know more classes than y holds.
+            self.classes_ = getattr(self.estimator_, "classes_", self.classes_)
 
     def fit(self, X, y, **fit_params):
         """Fit a clone of the estimator on the labelled samples.
@@ -267,8 +344,11 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
         """
         self._check_params()
         estimator = self._get_estimator()
-        for method in self._query_tags().methods():
+        query_tags = self._query_tags()
+        for method in query_tags.methods():
             check_has_method(estimator, method)
+        if query_tags.requires_std:
+            check_predictive_std(estimator)
         X, y = self._validate_X(X, reset=True, fit_y=y)
         # What a query needs of the tags, once: a model's tags can cost a
         # deep copy (FrozenEstimator's), a fifth of a 10^4-row query.
@@ -293,6 +373,94 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.estimator_.predict(self._validate_X(X, reset=False))
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(self._validate_X(X, reset=False))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The estimator's decision function.
+        """
+        check_is_fitted(self)
+        return self.estimator_.decision_function(self._validate_X(X, reset=False))
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """The fitted estimator's accuracy (a classifier) or R² (a regressor).
+
+        Like :meth:`QueryStrategy.score`, it issues a
+        :class:`~skactive.exceptions.QuerySearchWarning` when a
+        model-selection search varies a query parameter.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels or targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy or coefficient of determination of ``self.predict(X)``.
+        """
+        self._warn_if_searched()
+        metric = r2_score if self._is_regression() else accuracy_score
+        return float(metric(y, self.predict(X), sample_weight=sample_weight))
+
+    def _warn_if_searched(self) -> None:
+        """A :class:`QuerySearchWarning` when a search varies query parameters
+        and scores them with ``score``, which they do not change."""
+        searched = searched_query_params(self)
+        if not searched:
+            return
+        if self._is_regression():
+            measure = "the R^2 of its model"
+            instead = (
+                "Compare strategies with a simulated active learning loop "
+                "instead: it scores their learning curves."
+            )
+        else:
+            measure = "the accuracy of its model"
+            instead = (
+                "Search ActiveLearningClassifier(strategy=...) with "
+                "scoring=skactive.metrics.alc_scorer instead: it runs the "
+                "active learning loop and scores its learning curve."
+            )
+        warnings.warn(
+            f"a model-selection search varies {', '.join(searched)} of "
+            f"{type(self).__name__}, which changes what it queries, and "
+            f"scores each candidate with the strategy's score: {measure}, "
+            "which these parameters do not change (every candidate ties and "
+            f"the first wins). {instead}",
+            QuerySearchWarning,
+            stacklevel=3,
+        )
 
     # ---------------------------------------------------------------- query
     @available_if(_has_pointwise_utility)
@@ -437,52 +605,6 @@ class QueryStrategy(ClassifierMixin, BaseQueryStrategy):
     def _query_tags(self) -> QueryTags:
         return QueryTags()
 
-    def _check_targets(self, y):
-        check_classification_targets(y)
-        classes = np.unique(y)
-        check_multiple_classes(classes)
-        self.classes_ = classes
-        return y
-
-    def _fit_estimator(self, X, y, **fit_params) -> None:
-        super()._fit_estimator(X, y, **fit_params)
-        # A pre-trained (frozen) model may know more classes than y holds.
-        self.classes_ = getattr(self.estimator_, "classes_", self.classes_)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the fitted estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(self._validate_X(X, reset=False))
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the fitted estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The estimator's decision function.
-        """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(self._validate_X(X, reset=False))
-
     def predict(self, X):
         """Predict classes with the fitted estimator.
 
@@ -523,18 +645,103 @@ class QueryStrategy(ClassifierMixin, BaseQueryStrategy):
         score : float
             Mean accuracy of ``self.predict(X)``.
         """
-        searched = searched_query_params(self)
-        if searched:
-            warnings.warn(
-                f"a model-selection search varies {', '.join(searched)} of "
-                f"{type(self).__name__}, which changes what it queries, and "
-                "scores each candidate with the strategy's score: the "
-                "accuracy of its model, which these parameters do not change "
-                "(every candidate ties and the first wins). Search "
-                "ActiveLearningClassifier(strategy=...) with "
-                "scoring=skactive.metrics.alc_scorer instead: it runs the "
-                "active learning loop and scores its learning curve.",
-                QuerySearchWarning,
-                stacklevel=2,
-            )
+        self._warn_if_searched()
+        return super().score(X, y, sample_weight=sample_weight)
+
+
+@fill_doc
+class RegressionQueryStrategy(RegressorMixin, BaseQueryStrategy):
+    """Base class of the regression query strategies.
+
+    A strategy is a regressor wrapping ``estimator``: ``predict`` and
+    ``score`` (R²) use the fitted clone ``estimator_``, and
+    ``predict(X, return_std=True)`` returns the predictive mean and
+    standard deviation of any estimator that gives one (see
+    :func:`skactive.utils.predict_mean_std`). The labelled targets must be
+    real numbers, 1-d and finite. Subclasses implement ``_utility``
+    (pointwise) or ``_select`` (batch-aware), as classification strategies
+    do; see the module docstring.
+
+    Parameters
+    ----------
+    %(regressor)s
+    %(batch_size)s
+    %(chunk_size)s
+    %(n_jobs)s
+    %(pool_subsample)s
+    %(random_state)s
+    %(warm_start)s
+    """
+
+    def _default_estimator(self):
+        return BayesianRidge()
+
+    def _query_tags(self) -> QueryTags:
+        return QueryTags(requires_proba=False)
+
+    def predict(self, X, return_std=False):
+        """Predict with the fitted estimator, with its uncertainty if asked.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+        return_std : bool, default=False
+            Also return the predictive standard deviation, from the
+            estimator's ``predict(X, return_std=True)`` or the spread of its
+            ``predict_samples`` (:func:`skactive.utils.predict_mean_std`).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The estimator's predictions (the predictive mean, with
+            ``return_std``).
+        y_std : ndarray of shape (n_samples,)
+            Predictive standard deviation; only with ``return_std=True``.
+        """
+        if not return_std:
+            return super().predict(X)
+        check_is_fitted(self)
+        return predict_mean_std(self.estimator_, self._validate_X(X, reset=False))
+
+    @available_if(_estimator_has("predict_samples"))
+    def predict_samples(self, X):
+        """Predictions of every member (or stochastic pass) of the estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_members)
+            The estimator's ``predict_samples``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_samples(self._validate_X(X, reset=False))
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """R² of the fitted estimator on ``(X, y)``.
+
+        As :meth:`QueryStrategy.score`, it does not depend on how the
+        strategy queries, and issues a
+        :class:`~skactive.exceptions.QuerySearchWarning` when a
+        model-selection search varies a query parameter and scores with it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Coefficient of determination of ``self.predict(X)``.
+        """
+        self._warn_if_searched()
         return super().score(X, y, sample_weight=sample_weight)

@@ -22,11 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
 from .utils._compat import _num_samples
-from .utils._validation import is_raw_input
+from .utils._validation import is_raw_input, unwrap_estimator
 
 __all__ = [
     "EMBEDDINGS",
@@ -37,44 +36,6 @@ __all__ = [
 ]
 
 EMBEDDINGS = ("auto", "raw", "transform", "penultimate")
-
-
-def unwrap_estimator(estimator, *, final: bool = False):
-    """The model inside :class:`~sklearn.frozen.FrozenEstimator` wrappers.
-
-    Parameters
-    ----------
-    estimator : estimator
-        A model, possibly frozen, possibly a pipeline.
-    final : bool, default=False
-        Also go to the final step of pipelines (through any nesting of
-        pipelines and frozen wrappers): the model that owns the last layer.
-
-    Returns
-    -------
-    estimator : estimator
-        The unwrapped model.
-
-    Examples
-    --------
-    >>> from sklearn.frozen import FrozenEstimator
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from skactive.embedding import unwrap_estimator
-    >>> model = FrozenEstimator(make_pipeline(StandardScaler(), LogisticRegression()))
-    >>> type(unwrap_estimator(model)).__name__
-    'Pipeline'
-    >>> unwrap_estimator(model, final=True)
-    LogisticRegression()
-    """
-    while True:
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-        elif final and isinstance(estimator, Pipeline):
-            estimator = estimator[-1]
-        else:
-            return estimator
 
 
 def check_embedding(embedding, name: str = "embedding") -> None:

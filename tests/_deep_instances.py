@@ -9,10 +9,16 @@ instance serves every check.
 
 import numpy as np
 import torch
+from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
 from skorch.toy import MLPModule
 
-from skactive.deep import LearningLoss, LearningLossClassifier, MCDropoutClassifier
+from skactive.deep import (
+    LearningLoss,
+    LearningLossClassifier,
+    MCDropoutClassifier,
+    MCDropoutRegressor,
+)
 
 
 class FitShapes(Callback):
@@ -20,7 +26,8 @@ class FitShapes(Callback):
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         n_in = int(np.shape(X)[1])
-        n_out = len(np.unique(np.asarray(y)))
+        regressor = isinstance(net, NeuralNetRegressor)  # one output
+        n_out = 1 if regressor else len(np.unique(np.asarray(y)))
         first, last = net.module_.sequential[0], net.module_.sequential[-1]
         if (first.in_features, last.out_features) != (n_in, n_out):
             params = net.get_params_for("module")
@@ -37,6 +44,21 @@ def tiny_mc_dropout_classifier():
         optimizer=torch.optim.Adam,
         lr=0.05,
         max_epochs=20,
+        batch_size=64,
+        n_mc_samples=4,
+        callbacks=[("fit_shapes", FitShapes())],
+        random_state=0,
+    )
+
+
+def tiny_mc_dropout_regressor():
+    return MCDropoutRegressor(
+        MLPModule,
+        module__hidden_units=16,
+        module__dropout=0.2,
+        optimizer=torch.optim.Adam,
+        lr=0.05,
+        max_epochs=30,
         batch_size=64,
         n_mc_samples=4,
         callbacks=[("fit_shapes", FitShapes())],

@@ -9,10 +9,21 @@ scikit-learn's ``expected_failed_checks``) is listed in ``EXPECTED_FAILED``
 with its reason, and runs as ``xfail``. Keep one section per family.
 """
 
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import is_regressor
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import BayesianRidge, LogisticRegression
 
-from skactive import BALD, BatchBALD, Committee, MeanSTD, QueryByCommittee
+from skactive import (
+    BALD,
+    BatchBALD,
+    Committee,
+    CommitteeRegressor,
+    CoreSet,
+    MaxStdSampling,
+    MeanSTD,
+    QueryByCommittee,
+    RandomSampling,
+)
 from skactive.committee import EnsembleCommittee
 
 INSTANCES = {
@@ -38,6 +49,9 @@ INSTANCES = {
     "LearningLossClassifier": lambda: _deep().tiny_learning_loss_classifier(),
     "LearningLoss": lambda: _deep().tiny_learning_loss(),
     # --- diversity ---
+    # --- regression ---
+    "CommitteeRegressor": lambda: CommitteeRegressor(n_members=3, random_state=0),
+    "MCDropoutRegressor": lambda: _deep().tiny_mc_dropout_regressor(),
     # --- loop ---
     # The default budget (100 labels, one per round) is 100 fits: keep the
     # loop to a few rounds.
@@ -73,6 +87,16 @@ _SKORCH_EXPECTED_FAILED = {
     "check_classifiers_train(readonly_memmap=True,X_dtype=float32)": (
         _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
     ),
+    "check_regressor_data_not_an_array": _SKORCH_INPUT,
+    "check_regressors_train": (
+        _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+    ),
+    "check_regressors_train(readonly_memmap=True)": (
+        _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+    ),
+    "check_regressors_train(readonly_memmap=True,X_dtype=float32)": (
+        _SKORCH_INPUT + ": a Python list X is a list of inputs, not of rows"
+    ),
     "check_fit1d": (
         "a network's input may have any shape (N,), (N, d), (N, C, H, W): "
         "1-d X is valid for modules that take one value per sample"
@@ -91,6 +115,18 @@ _SKORCH_EXPECTED_FAILED = {
     ),
 }
 
+# More instances of classes that serve several tasks or several protocols: the
+# model-free strategies and the ensemble adapter over a regressor (they then
+# get scikit-learn's regressor checks), and the regression strategies over a
+# committee and over a forest read through its members.
+EXTRA_INSTANCES = [
+    lambda: RandomSampling(BayesianRidge()),
+    lambda: CoreSet(BayesianRidge()),
+    lambda: EnsembleCommittee(RandomForestRegressor(n_estimators=5, random_state=0)),
+    lambda: MaxStdSampling(CommitteeRegressor(n_members=3, random_state=0)),
+    lambda: MaxStdSampling(RandomForestRegressor(n_estimators=5, random_state=0)),
+]
+
 EXPECTED_FAILED = {
     # --- uncertainty ---
     # --- committee ---
@@ -103,6 +139,8 @@ EXPECTED_FAILED = {
         for check in ("check_estimators_dtypes", "check_classifier_data_not_an_array")
     },
     # --- diversity ---
+    # --- regression ---
+    "MCDropoutRegressor": _SKORCH_EXPECTED_FAILED,
     # --- loop ---
 }
 
@@ -126,13 +164,24 @@ def _loop_classifier():
 
 
 def make_instance(name, cls):
-    """A cheap instance of ``cls``: from the table, else the default one."""
+    """A cheap instance of ``cls``: from the table, else the default one (a
+    classification strategy's default model, with fewer iterations)."""
     if name in INSTANCES:
         return INSTANCES[name]()
-    params = cls().get_params(deep=False)
-    if "estimator" in params and params["estimator"] is None:
+    default = cls()
+    params = default.get_params(deep=False)
+    if (
+        "estimator" in params
+        and params["estimator"] is None
+        and not is_regressor(default)
+    ):
         return cls(estimator=LogisticRegression(max_iter=200))
-    return cls()
+    return default
+
+
+def extra_instances():
+    """The instances of ``EXTRA_INSTANCES``."""
+    return [make() for make in EXTRA_INSTANCES]
 
 
 def expected_failed(name):

@@ -8,9 +8,11 @@ which users run on their own strategies: one copy of each.
 from skactive.utils.discovery import all_estimators
 from skactive.utils.estimator_checks import parametrize_with_checks
 
-from ._instances import expected_failed, make_instance
+from ._instances import expected_failed, extra_instances, make_instance
 
-ESTIMATORS = [make_instance(name, cls) for name, cls in all_estimators()]
+ESTIMATORS = [
+    make_instance(name, cls) for name, cls in all_estimators()
+] + extra_instances()
 
 
 @parametrize_with_checks(

@@ -1,4 +1,12 @@
-"""A committee of classifiers: bagged copies of one estimator, or a list."""
+"""Committees: bagged copies of one estimator, or a list of estimators.
+
+:class:`_BaseCommittee` holds what does not depend on the task (members as
+parameters, seeding, bootstrap resamples, parallel fits); :class:`Committee`
+is the committee of classifiers (``predict_proba_samples``) and
+:class:`~skactive.committee.CommitteeRegressor` (in ``_regressor``) the
+committee of regressors (``predict_samples``), as scikit-learn pairs
+``BaggingClassifier`` with ``BaggingRegressor``.
+"""
 
 from __future__ import annotations
 
@@ -100,7 +108,200 @@ def _stratified_bootstrap(y_encoded: np.ndarray, rng) -> np.ndarray:
     return np.sort(order[starts[sorted_classes] + offsets])
 
 
-class Committee(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
+    """What a committee of classifiers and one of regressors share.
+
+    Subclasses set ``_member_kind`` (``"classifier"`` or ``"regressor"``, for
+    the messages) and ``_member_method`` (what every member must implement),
+    implement ``_default_member()``, and fit with ``_fit_members`` after
+    checking their targets; ``_members_into`` runs a function of every
+    fitted member (``n_jobs`` at a time) into one block of an output each.
+    """
+
+    _member_kind = "estimator"
+    _member_method = "predict"
+
+    def __init__(
+        self,
+        estimators=None,
+        *,
+        estimator=None,
+        n_members=5,
+        bootstrap=True,
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.estimators = estimators
+        self.estimator = estimator
+        self.n_members = n_members
+        self.bootstrap = bootstrap
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ params
+    def get_params(self, deep=True):
+        """Parameters of the committee and, with ``deep``, of named members.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of ``estimator`` and of the named
+            members of ``estimators`` (as ``name__param``).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        if deep and _is_named(self.estimators):
+            for name, estimator in self.estimators:
+                params[name] = estimator
+                if hasattr(estimator, "get_params") and not isinstance(estimator, type):
+                    for key, value in estimator.get_params(deep=True).items():
+                        params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set parameters of the committee and of its named members.
+
+        Parameters
+        ----------
+        **params : dict
+            Committee parameters, ``name`` (replace the named member) or
+            ``name__param`` (a parameter of the named member).
+
+        Returns
+        -------
+        self : object
+            This committee.
+        """
+        if "estimators" in params:
+            self.estimators = params.pop("estimators")
+        if _is_named(self.estimators):
+            members = list(self.estimators)
+            names = [name for name, _ in members]
+            own = self._get_param_names()
+            for key in list(params):
+                name, _, sub = key.partition("__")
+                if name in own or name not in names:
+                    continue
+                value = params.pop(key)
+                i = names.index(name)
+                if sub:
+                    members[i][1].set_params(**{sub: value})
+                else:
+                    members[i] = (name, value)
+            self.estimators = members
+        return super().set_params(**params)
+
+    # ----------------------------------------------------------- members
+    def _members(self) -> list[tuple[str, object]]:
+        """The unfitted members as (parameter name, estimator) pairs."""
+        if self.estimators is None:
+            base = self._default_member() if self.estimator is None else self.estimator
+            n_members = check_int(self.n_members, "n_members")
+            return [("estimator", base)] * n_members
+        if _is_named(self.estimators):
+            return [(f"estimators[{name!r}]", e) for name, e in self.estimators]
+        return [(f"estimators[{i}]", e) for i, e in enumerate(self.estimators)]
+
+    def _check_params(self) -> list[tuple[str, object]]:
+        kind = self._member_kind
+        check_int(self.n_members, "n_members")
+        if not isinstance(self.bootstrap, (bool, np.bool_)):
+            raise TypeError(f"bootstrap must be a bool, got {self.bootstrap!r}.")
+        if self.estimators is not None:
+            if self.estimator is not None:
+                raise ValueError(
+                    "estimators and estimator were both given: pass either "
+                    "a list of estimators or one estimator to copy "
+                    "n_members times."
+                )
+            if not isinstance(self.estimators, (list, tuple)) or not self.estimators:
+                raise ValueError(
+                    f"estimators must be a non-empty list of {kind}s or of "
+                    f"(name, {kind}) tuples, got {self.estimators!r}."
+                )
+            if _is_named(self.estimators):
+                names = [name for name, _ in self.estimators]
+                own = set(self._get_param_names())
+                for name in names:
+                    if "__" in name or name in own or names.count(name) > 1:
+                        raise ValueError(
+                            f"estimators: invalid member name {name!r}; names "
+                            "must be unique, contain no '__' and differ from "
+                            f"the parameters of {type(self).__name__} "
+                            f"{sorted(own)}."
+                        )
+            elif any(isinstance(item, tuple) for item in self.estimators):
+                raise ValueError(
+                    f"estimators must be all {kind}s or all (name, {kind}) "
+                    "tuples with a str name, not a mix."
+                )
+        members = self._members()
+        method = self._member_method
+        for name, estimator in members:
+            if not hasattr(estimator, "fit"):
+                raise TypeError(
+                    f"{name} must be a {kind} with fit and {method}; got {estimator!r}."
+                )
+            check_has_method(estimator, method, name=name)
+        return members
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            return inherit_input_tags(tags, [e for _, e in self._members()])
+        except (TypeError, ValueError, AttributeError):
+            return tags  # invalid parameters: fit reports them
+
+    def _validate_X(self, X, *, reset: bool, y=None):
+        return validate_samples(self, X, reset=reset, y=y)
+
+    # --------------------------------------------------------------- fit
+    def _fit_members(self, members, X, y, strata) -> None:
+        """Fit a clone of every member on its resample (``estimators_``).
+
+        ``members`` are those of :meth:`_check_params`; ``strata`` (class
+        indices) makes the bootstrap stratified, ``None`` draws a plain
+        bootstrap of the rows.
+        """
+        rng = check_random_state(self.random_state)
+        bagged = self.estimators is None
+        n_samples = _num_samples(X)
+        tasks = []
+        for _, template in members:
+            estimator = clone(template)
+            _seed_member(estimator, int(rng.randint(_MAX_SEED)), override=bagged)
+            indices = None
+            if self.bootstrap:
+                indices = (
+                    _stratified_bootstrap(strata, rng)
+                    if strata is not None
+                    else np.sort(rng.randint(0, n_samples, n_samples))
+                )
+            tasks.append(delayed(_fit_member)(estimator, X, y, indices))
+        self.estimators_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(tasks)
+
+    def _members_into(self, func, X, out) -> None:
+        """``func(member, X, member_out, *extra)`` for every member, ``n_jobs``
+        at a time; ``out`` holds one block per member."""
+        jobs = zip(self.estimators_, out, self._member_extra())
+        if effective_n_jobs(self.n_jobs) == 1:
+            for estimator, member_out, extra in jobs:
+                func(estimator, X, member_out, *extra)
+        else:
+            Parallel(n_jobs=self.n_jobs, require="sharedmem")(
+                delayed(func)(estimator, X, member_out, *extra)
+                for estimator, member_out, extra in jobs
+            )
+
+    def _member_extra(self):
+        return [()] * len(self.estimators_)
+
+
+class Committee(ClassifierMixin, _BaseCommittee):
     """A committee of classifiers for query by committee and BALD.
 
     The members are either a list of (possibly different) classifiers,
@@ -169,6 +370,7 @@ default=None
 
     See Also
     --------
+    CommitteeRegressor : the committee of regressors.
     skactive.QueryByCommittee : query the samples the members disagree on.
     skactive.BALD : query by mutual information between label and member.
     sklearn.ensemble.BaggingClassifier : bagging for prediction only.
@@ -202,141 +404,11 @@ default=None
     array([0, 0, 0])
     """
 
-    def __init__(
-        self,
-        estimators=None,
-        *,
-        estimator=None,
-        n_members=5,
-        bootstrap=True,
-        n_jobs=None,
-        random_state=None,
-    ):
-        self.estimators = estimators
-        self.estimator = estimator
-        self.n_members = n_members
-        self.bootstrap = bootstrap
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+    _member_kind = "classifier"
+    _member_method = "predict_proba"
 
-    # ------------------------------------------------------------ params
-    def get_params(self, deep=True):
-        """Parameters of the committee and, with ``deep``, of named members.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also return the parameters of ``estimator`` and of the named
-            members of ``estimators`` (as ``name__param``).
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=deep)
-        if deep and _is_named(self.estimators):
-            for name, estimator in self.estimators:
-                params[name] = estimator
-                if hasattr(estimator, "get_params") and not isinstance(estimator, type):
-                    for key, value in estimator.get_params(deep=True).items():
-                        params[f"{name}__{key}"] = value
-        return params
-
-    def set_params(self, **params):
-        """Set parameters of the committee and of its named members.
-
-        Parameters
-        ----------
-        **params : dict
-            Committee parameters, ``name`` (replace the named member) or
-            ``name__param`` (a parameter of the named member).
-
-        Returns
-        -------
-        self : Committee
-            This committee.
-        """
-        if "estimators" in params:
-            self.estimators = params.pop("estimators")
-        if _is_named(self.estimators):
-            members = list(self.estimators)
-            names = [name for name, _ in members]
-            own = self._get_param_names()
-            for key in list(params):
-                name, _, sub = key.partition("__")
-                if name in own or name not in names:
-                    continue
-                value = params.pop(key)
-                i = names.index(name)
-                if sub:
-                    members[i][1].set_params(**{sub: value})
-                else:
-                    members[i] = (name, value)
-            self.estimators = members
-        return super().set_params(**params)
-
-    # ----------------------------------------------------------- members
-    def _members(self) -> list[tuple[str, object]]:
-        """The unfitted members as (parameter name, estimator) pairs."""
-        if self.estimators is None:
-            base = LogisticRegression() if self.estimator is None else self.estimator
-            n_members = check_int(self.n_members, "n_members")
-            return [("estimator", base)] * n_members
-        if _is_named(self.estimators):
-            return [(f"estimators[{name!r}]", e) for name, e in self.estimators]
-        return [(f"estimators[{i}]", e) for i, e in enumerate(self.estimators)]
-
-    def _check_params(self) -> list[tuple[str, object]]:
-        check_int(self.n_members, "n_members")
-        if not isinstance(self.bootstrap, (bool, np.bool_)):
-            raise TypeError(f"bootstrap must be a bool, got {self.bootstrap!r}.")
-        if self.estimators is not None:
-            if self.estimator is not None:
-                raise ValueError(
-                    "estimators and estimator were both given: pass either "
-                    "a list of estimators or one estimator to copy "
-                    "n_members times."
-                )
-            if not isinstance(self.estimators, (list, tuple)) or not self.estimators:
-                raise ValueError(
-                    "estimators must be a non-empty list of classifiers or of "
-                    f"(name, classifier) tuples, got {self.estimators!r}."
-                )
-            if _is_named(self.estimators):
-                names = [name for name, _ in self.estimators]
-                own = set(self._get_param_names())
-                for name in names:
-                    if "__" in name or name in own or names.count(name) > 1:
-                        raise ValueError(
-                            f"estimators: invalid member name {name!r}; names "
-                            "must be unique, contain no '__' and differ from "
-                            f"the parameters of Committee {sorted(own)}."
-                        )
-            elif any(isinstance(item, tuple) for item in self.estimators):
-                raise ValueError(
-                    "estimators must be all classifiers or all (name, "
-                    "classifier) tuples with a str name, not a mix."
-                )
-        members = self._members()
-        for name, estimator in members:
-            if not hasattr(estimator, "fit"):
-                raise TypeError(
-                    f"{name} must be a classifier with fit and predict_proba; "
-                    f"got {estimator!r}."
-                )
-            check_has_method(estimator, "predict_proba", name=name)
-        return members
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        try:
-            return inherit_input_tags(tags, [e for _, e in self._members()])
-        except (TypeError, ValueError, AttributeError):
-            return tags  # invalid parameters: fit reports them
-
-    def _validate_X(self, X, *, reset: bool, y=None):
-        return validate_samples(self, X, reset=reset, y=y)
+    def _default_member(self):
+        return LogisticRegression()
 
     # --------------------------------------------------------------- fit
     def fit(self, X, y):
@@ -358,16 +430,7 @@ default=None
         X, y = self._validate_X(X, reset=True, y=y)
         check_classification_targets(y)
         labels, y_encoded = np.unique(y, return_inverse=True)
-
-        rng = check_random_state(self.random_state)
-        bagged = self.estimators is None
-        tasks = []
-        for _, template in members:
-            estimator = clone(template)
-            _seed_member(estimator, int(rng.randint(_MAX_SEED)), override=bagged)
-            indices = _stratified_bootstrap(y_encoded, rng) if self.bootstrap else None
-            tasks.append(delayed(_fit_member)(estimator, X, y, indices))
-        self.estimators_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(tasks)
+        self._fit_members(members, X, y, y_encoded)
 
         member_classes = [getattr(e, "classes_", None) for e in self.estimators_]
         extra = [c for c in member_classes if c is not None]
@@ -400,16 +463,11 @@ default=None
         X = self._validate_X(X, reset=False)
         n_samples = _num_samples(X)
         out = np.empty((len(self.estimators_), n_samples, len(self.classes_)))
-        jobs = zip(self.estimators_, out, self._columns)
-        if effective_n_jobs(self.n_jobs) == 1:
-            for estimator, member_out, columns in jobs:
-                _member_proba_into(estimator, X, member_out, columns)
-        else:
-            Parallel(n_jobs=self.n_jobs, require="sharedmem")(
-                delayed(_member_proba_into)(estimator, X, member_out, columns)
-                for estimator, member_out, columns in jobs
-            )
+        self._members_into(_member_proba_into, X, out)
         return out.transpose(1, 0, 2)
+
+    def _member_extra(self):
+        return [(columns,) for columns in self._columns]
 
     def predict_proba(self, X):
         """Mean of the members' class probabilities (soft vote).

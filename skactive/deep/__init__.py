@@ -8,17 +8,22 @@ package works without them.
   ``predict_proba_samples`` (``T`` stochastic forward passes, vectorised)
   and ``embed`` (penultimate activations), for BALD, BatchBALD, mean std,
   variation ratio, BADGE and the embedding-based strategies.
+- :class:`MCDropoutRegressor`: a :class:`skorch.NeuralNetRegressor` with
+  ``predict_samples`` (``T`` stochastic passes, ``(n_samples, T)``),
+  ``predict(X, return_std=True)`` and ``embed``, for the regression
+  strategies (:class:`~skactive.MaxStdSampling` and the others).
 - :func:`mc_dropconnect` and :class:`DropConnect`: stochastic weights for
   networks without dropout.
 - :class:`LearningLossClassifier` and :class:`LearningLoss`: a network
   trained with a loss-prediction module, and the strategy that queries the
   largest predicted losses (learning loss, Yoo and Kweon 2019).
 
-Layout (one idea per module): ``_net`` the skorch classifier both networks
-share (labels, input checks, seeding, ``embed``); ``_mc_sampling`` the Monte
-Carlo machinery (stochastic modes, consistent masks, repeated batches);
-``_dropconnect`` stochastic weights; ``_mc_dropout`` the MC-Dropout
-classifier; ``_learning_loss`` the learning-loss network and strategy.
+Layout (one idea per module): ``_net`` what every network shares (input
+checks, seeding, ``embed``), the classifier base (labels) and the regressor
+base (real-valued targets); ``_mc_sampling`` the Monte Carlo machinery
+(stochastic modes, consistent masks, repeated batches); ``_dropconnect``
+stochastic weights; ``_mc_dropout`` the MC-Dropout classifier and
+regressor; ``_learning_loss`` the learning-loss network and strategy.
 """
 
 try:
@@ -31,13 +36,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._dropconnect import DropConnect, mc_dropconnect
 from ._learning_loss import LearningLoss, LearningLossClassifier, loss_ranking_loss
-from ._mc_dropout import MCDropoutClassifier
+from ._mc_dropout import MCDropoutClassifier, MCDropoutRegressor
 
 __all__ = [
     "DropConnect",
     "LearningLoss",
     "LearningLossClassifier",
     "MCDropoutClassifier",
+    "MCDropoutRegressor",
     "loss_ranking_loss",
     "mc_dropconnect",
 ]

@@ -1,10 +1,14 @@
-"""The skorch classifier that skactive's networks share.
+"""The skorch networks that skactive's networks share.
 
-:class:`_NetClassifier` adapts :class:`skorch.NeuralNetClassifier` to active
-learning and to scikit-learn's conventions: defaults for few labels, labels
-of any type, scikit-learn's input checks, seeding through ``random_state``,
-``embed`` (penultimate activations) and a deterministic ``predict_proba``.
-:class:`~skactive.deep.MCDropoutClassifier` adds Monte Carlo passes to it,
+:class:`_NetMixin` adapts a skorch net to active learning and to
+scikit-learn's conventions, whatever the task: defaults for few labels,
+scikit-learn's input checks, seeding through ``random_state``, ``embed``
+(penultimate activations). :class:`_NetClassifier` adds labels of any type
+and a deterministic ``predict_proba`` to :class:`skorch.NeuralNetClassifier`;
+:class:`_NetRegressor` real-valued 1-d targets to
+:class:`skorch.NeuralNetRegressor`.
+:class:`~skactive.deep.MCDropoutClassifier` and
+:class:`~skactive.deep.MCDropoutRegressor` add Monte Carlo passes,
 :class:`~skactive.deep.LearningLossClassifier` a loss-prediction module.
 """
 
@@ -18,15 +22,17 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
-from skorch import NeuralNet, NeuralNetClassifier
+from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.dataset import Dataset, unpack_data
 from skorch.utils import is_dataset, to_numpy, to_tensor
 from torch import nn
 from torch.utils.data import DataLoader
 
 from ..utils._docstrings import fill_doc
+from ..utils._regression import check_regression_targets
 
 __all__ = []
 
@@ -84,63 +90,9 @@ _NET_DIFFERENCES = """- the module returns **logits** (the default criterion is
       ``embedding_layer``), for the embedding-based strategies."""
 
 
-@fill_doc(net_differences=_NET_DIFFERENCES)
-class _NetClassifier(NeuralNetClassifier):
-    """skorch classifier adapted to active learning (the shared base).
-
-    Differences from :class:`skorch.NeuralNetClassifier`:
-
-    %(net_differences)s
-
-    Parameters
-    ----------
-    module : torch.nn.Module class or instance
-        The network, returning one logit per class. Constructor arguments
-        go as ``module__name=value``.
-    criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
-        The loss.
-    train_split : callable or None, default=None
-        skorch's validation split; ``None`` trains on every labelled sample.
-    classes : array-like or None, default=None
-        All class labels, in the order of the module's outputs. ``None``
-        takes the labels present in ``y`` at each fit.
-    verbose : int, default=0
-        skorch's verbosity.
-    embedding_layer : str or None, default=None
-        The layer whose **input** :meth:`embed` returns, by its name in
-        ``module_.named_modules()`` (e.g. ``"sequential.3"``). ``None``
-        takes the last ``torch.nn.Linear`` layer: the penultimate
-        activations.
-    random_state : int, RandomState instance or None, default=None
-        Seeds torch's generator inside :func:`torch.random.fork_rng` for
-        ``fit`` and ``partial_fit``. ``None`` uses (and advances) the global
-        torch generator, as skorch does.
-    **kwargs
-        Any other :class:`skorch.NeuralNetClassifier` parameter.
-    """
-
-    def __init__(
-        self,
-        module,
-        *,
-        criterion=torch.nn.CrossEntropyLoss,
-        train_split=None,
-        classes=None,
-        verbose=0,
-        embedding_layer=None,
-        random_state=None,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            train_split=train_split,
-            classes=classes,
-            verbose=verbose,
-            **kwargs,
-        )
-        self.embedding_layer = embedding_layer
-        self.random_state = random_state
+class _NetMixin:
+    """What every skactive network adds to its skorch net (left of it in the
+    bases): scikit-learn's input checks, seeding, ``embed``, batches."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -231,7 +183,7 @@ class _NetClassifier(NeuralNetClassifier):
         X : input data
             Anything skorch accepts (arrays, tensors, dicts, a Dataset).
         y : array-like of shape (n_samples,)
-            Labels (any values; see ``classes``).
+            Labels or targets.
         **fit_params : dict
             Passed to the module's ``forward``.
 
@@ -257,7 +209,7 @@ class _NetClassifier(NeuralNetClassifier):
         X : input data
             Anything skorch accepts.
         y : array-like of shape (n_samples,)
-            Labels.
+            Labels or targets.
         classes : array-like, default=None
             Unused (skorch's signature); set the ``classes`` parameter.
         **fit_params : dict
@@ -271,6 +223,191 @@ class _NetClassifier(NeuralNetClassifier):
         self._check_input(X, reset=not self.initialized_)
         with self._torch_rng():
             return super().partial_fit(X, y, classes=classes, **fit_params)
+
+    def infer(self, x, **fit_params):
+        """skorch's inference step, with floating inputs cast to the module's dtype.
+
+        Parameters
+        ----------
+        x : input batch
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        y_infer : torch.Tensor
+        """
+        x = to_tensor(x, device=self.device)
+        parameter = next(self.module_.parameters(), None)
+        if parameter is not None:
+            x = _cast_floating(x, parameter.dtype)
+        return super().infer(x, **fit_params)
+
+    # ------------------------------------------------------------ prediction
+    def _batches(self, X):
+        """Input batches of ``X`` as skorch would feed them, in order."""
+        cls = type(self)
+        fast = (
+            isinstance(X, (np.ndarray, torch.Tensor))
+            and self.dataset is Dataset
+            and self.iterator_valid is DataLoader
+            and set(self.get_params_for("iterator_valid")) <= {"batch_size"}
+            and cls.get_dataset is NeuralNet.get_dataset
+            and cls.get_iterator is NeuralNet.get_iterator
+        )
+        if not fast:
+            dataset = self.get_dataset(X)
+            for batch in self.get_iterator(dataset, training=False):
+                yield unpack_data(batch)[0]
+            return
+        # Plain arrays: slice them directly, without the per-sample
+        # indexing and collation of a DataLoader (same batches, same order).
+        batch_size = self.get_params_for("iterator_valid").get(
+            "batch_size", self.batch_size
+        )
+        n_samples = X.shape[0]
+        if batch_size == -1:
+            batch_size = max(1, n_samples)
+        for start in range(0, n_samples, batch_size):
+            batch = X[start : start + batch_size]
+            if isinstance(batch, np.ndarray):
+                batch = np.ascontiguousarray(batch)
+                # torch cannot wrap a read-only array (e.g. a memmap) safely
+                batch = torch.from_numpy(
+                    batch if batch.flags.writeable else batch.copy()
+                )
+            yield batch
+
+    def _n_samples(self, X) -> int:
+        if isinstance(X, (np.ndarray, torch.Tensor)):
+            return X.shape[0]
+        return len(self.get_dataset(X))
+
+    # ------------------------------------------------------------ embeddings
+    def _embedding_module(self) -> nn.Module:
+        if self.embedding_layer is None:
+            linears = [m for m in self.module_.modules() if isinstance(m, nn.Linear)]
+            if not linears:
+                raise ValueError(
+                    f"{type(self.module_).__name__} has no torch.nn.Linear "
+                    "layer: name the layer whose input is the embedding with "
+                    "embedding_layer=..."
+                )
+            return linears[-1]
+        modules = dict(self.module_.named_modules())
+        if self.embedding_layer not in modules:
+            names = [name for name in modules if name][:20]
+            raise ValueError(
+                f"embedding_layer={self.embedding_layer!r} is not a submodule of "
+                f"the network; its submodules are {names}."
+            )
+        return modules[self.embedding_layer]
+
+    def embed(self, X):
+        """Penultimate-layer activations (the input of ``embedding_layer``).
+
+        The network runs in evaluation mode (no dropout), without gradients;
+        the modules' modes are restored afterwards. This is what
+        :func:`skactive.embedding.get_embedding` returns for
+        ``embedding="penultimate"`` (and ``"auto"``), for core-set,
+        clustering and :class:`~skactive.BADGE`.
+
+        Parameters
+        ----------
+        X : input data
+            Anything skorch accepts.
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_samples, n_dims)
+            The layer's input, flattened per sample.
+        """
+        self.check_is_fitted()
+        self._check_input(X, reset=False)
+        layer = self._embedding_module()
+        captured: list[torch.Tensor] = []
+
+        def hook(module, args):
+            captured.append(args[0].detach())
+
+        chunks = []
+        handle = layer.register_forward_pre_hook(hook)
+        try:
+            with _LOCK, torch.no_grad(), _eval_mode(self.module_):
+                for xi in self._batches(X):
+                    captured.clear()
+                    self.infer(xi)
+                    if not captured:
+                        raise ValueError(
+                            f"the embedding layer {type(layer).__name__} was not "
+                            "called in the network's forward."
+                        )
+                    h = captured[-1]
+                    chunks.append(to_numpy(h.reshape(h.shape[0], -1)))
+        finally:
+            handle.remove()
+        if not chunks:
+            return np.empty((0, 0), dtype=np.float32)
+        return np.concatenate(chunks)
+
+
+@fill_doc(net_differences=_NET_DIFFERENCES)
+class _NetClassifier(_NetMixin, NeuralNetClassifier):
+    """skorch classifier adapted to active learning (the shared base).
+
+    Differences from :class:`skorch.NeuralNetClassifier`:
+
+    %(net_differences)s
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        The network, returning one logit per class. Constructor arguments
+        go as ``module__name=value``.
+    criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
+        The loss.
+    train_split : callable or None, default=None
+        skorch's validation split; ``None`` trains on every labelled sample.
+    classes : array-like or None, default=None
+        All class labels, in the order of the module's outputs. ``None``
+        takes the labels present in ``y`` at each fit.
+    verbose : int, default=0
+        skorch's verbosity.
+    embedding_layer : str or None, default=None
+        The layer whose **input** :meth:`embed` returns, by its name in
+        ``module_.named_modules()`` (e.g. ``"sequential.3"``). ``None``
+        takes the last ``torch.nn.Linear`` layer: the penultimate
+        activations.
+    random_state : int, RandomState instance or None, default=None
+        Seeds torch's generator inside :func:`torch.random.fork_rng` for
+        ``fit`` and ``partial_fit``. ``None`` uses (and advances) the global
+        torch generator, as skorch does.
+    **kwargs
+        Any other :class:`skorch.NeuralNetClassifier` parameter.
+    """
+
+    def __init__(
+        self,
+        module,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        train_split=None,
+        classes=None,
+        verbose=0,
+        embedding_layer=None,
+        random_state=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            train_split=train_split,
+            classes=classes,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.embedding_layer = embedding_layer
+        self.random_state = random_state
 
     def _encode_labels(self, y) -> tuple[np.ndarray, np.ndarray]:
         """``(classes, positions of y in classes)``."""
@@ -345,65 +482,6 @@ class _NetClassifier(NeuralNetClassifier):
                 )
         return super().get_loss(y_pred, y_true, *args, **kwargs)
 
-    def infer(self, x, **fit_params):
-        """skorch's inference step, with floating inputs cast to the module's dtype.
-
-        Parameters
-        ----------
-        x : input batch
-        **fit_params : dict
-            Passed to the module's ``forward``.
-
-        Returns
-        -------
-        y_infer : torch.Tensor
-        """
-        x = to_tensor(x, device=self.device)
-        parameter = next(self.module_.parameters(), None)
-        if parameter is not None:
-            x = _cast_floating(x, parameter.dtype)
-        return super().infer(x, **fit_params)
-
-    # ------------------------------------------------------------ prediction
-    def _batches(self, X):
-        """Input batches of ``X`` as skorch would feed them, in order."""
-        cls = type(self)
-        fast = (
-            isinstance(X, (np.ndarray, torch.Tensor))
-            and self.dataset is Dataset
-            and self.iterator_valid is DataLoader
-            and set(self.get_params_for("iterator_valid")) <= {"batch_size"}
-            and cls.get_dataset is NeuralNet.get_dataset
-            and cls.get_iterator is NeuralNet.get_iterator
-        )
-        if not fast:
-            dataset = self.get_dataset(X)
-            for batch in self.get_iterator(dataset, training=False):
-                yield unpack_data(batch)[0]
-            return
-        # Plain arrays: slice them directly, without the per-sample
-        # indexing and collation of a DataLoader (same batches, same order).
-        batch_size = self.get_params_for("iterator_valid").get(
-            "batch_size", self.batch_size
-        )
-        n_samples = X.shape[0]
-        if batch_size == -1:
-            batch_size = max(1, n_samples)
-        for start in range(0, n_samples, batch_size):
-            batch = X[start : start + batch_size]
-            if isinstance(batch, np.ndarray):
-                batch = np.ascontiguousarray(batch)
-                # torch cannot wrap a read-only array (e.g. a memmap) safely
-                batch = torch.from_numpy(
-                    batch if batch.flags.writeable else batch.copy()
-                )
-            yield batch
-
-    def _n_samples(self, X) -> int:
-        if isinstance(X, (np.ndarray, torch.Tensor)):
-            return X.shape[0]
-        return len(self.get_dataset(X))
-
     def predict_proba(self, X):
         """Class probabilities of the network in evaluation mode.
 
@@ -437,34 +515,127 @@ class _NetClassifier(NeuralNetClassifier):
         self.check_is_fitted()
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
-    # ------------------------------------------------------------ embeddings
-    def _embedding_module(self) -> nn.Module:
-        if self.embedding_layer is None:
-            linears = [m for m in self.module_.modules() if isinstance(m, nn.Linear)]
-            if not linears:
-                raise ValueError(
-                    f"{type(self.module_).__name__} has no torch.nn.Linear "
-                    "layer: name the layer whose input is the embedding with "
-                    "embedding_layer=..."
-                )
-            return linears[-1]
-        modules = dict(self.module_.named_modules())
-        if self.embedding_layer not in modules:
-            names = [name for name in modules if name][:20]
+
+_NET_REGRESSOR_DIFFERENCES = """- the default criterion is :class:`torch.nn.MSELoss` and
+      the module returns **one value per sample** (shape ``(n, 1)`` or
+      ``(n,)``);
+    - ``y`` is 1-d, as scikit-learn's regressors take it (skorch wants a
+      column): real numbers, checked finite, cast to the module's dtype,
+      and ``predict`` returns a 1-d array;
+    - ``train_split=None``: no internal validation split, which fails on the
+      few labels of early active learning rounds;
+    - ``verbose=0``: no table printed at every fit of every round;
+    - floating-point inputs are cast to the module's parameter dtype (NumPy
+      gives float64, networks use float32);
+    - ``random_state`` seeds the weight initialisation, the shuffling and
+      the network's random draws (training dropout, Monte Carlo masks)
+      through :func:`torch.random.fork_rng`: results are reproducible and the
+      global torch generator is left untouched;
+    - :meth:`embed` returns the penultimate activations (the input of
+      ``embedding_layer``), for the embedding-based strategies."""
+
+
+@fill_doc(net_differences=_NET_REGRESSOR_DIFFERENCES)
+class _NetRegressor(_NetMixin, NeuralNetRegressor):
+    """skorch regressor adapted to active learning (the shared base).
+
+    Differences from :class:`skorch.NeuralNetRegressor`:
+
+    %(net_differences)s
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        The network, returning one value per sample. Constructor arguments
+        go as ``module__name=value``.
+    criterion : torch criterion class, default=torch.nn.MSELoss
+        The loss.
+    train_split : callable or None, default=None
+        skorch's validation split; ``None`` trains on every labelled sample.
+    verbose : int, default=0
+        skorch's verbosity.
+    embedding_layer : str or None, default=None
+        The layer whose **input** :meth:`embed` returns, by its name in
+        ``module_.named_modules()``. ``None`` takes the last
+        ``torch.nn.Linear`` layer: the penultimate activations.
+    random_state : int, RandomState instance or None, default=None
+        Seeds torch's generator inside :func:`torch.random.fork_rng` for
+        ``fit`` and ``partial_fit``. ``None`` uses (and advances) the global
+        torch generator, as skorch does.
+    **kwargs
+        Any other :class:`skorch.NeuralNetRegressor` parameter.
+    """
+
+    def __init__(
+        self,
+        module,
+        *,
+        criterion=torch.nn.MSELoss,
+        train_split=None,
+        verbose=0,
+        embedding_layer=None,
+        random_state=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            train_split=train_split,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.embedding_layer = embedding_layer
+        self.random_state = random_state
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's fit loop on the targets as a column of the module's dtype.
+
+        Parameters
+        ----------
+        X : input data
+        y : array-like of shape (n_samples,) or None
+        epochs : int or None
+        **fit_params : dict
+
+        Returns
+        -------
+        self : object
+            This network.
+        """
+        if y is None or is_dataset(X):  # skorch's own handling of y
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        y = to_numpy(y) if isinstance(y, torch.Tensor) else y
+        y = check_regression_targets(y)
+        parameter = next(self.module_.parameters(), None)
+        dtype = np.float32
+        if parameter is not None and parameter.dtype == torch.float64:
+            dtype = np.float64
+        y = np.asarray(y, dtype=dtype).reshape(-1, 1)
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    def _forward_values(self, X) -> np.ndarray:
+        """The evaluation-mode network's output, one value per sample."""
+        self.check_is_fitted()
+        self._check_input(X, reset=False)
+        with _LOCK, _eval_mode(self.module_):
+            output = np.asarray(NeuralNet.predict_proba(self, X))
+        n_samples = self._n_samples(X)
+        if output.size != n_samples:
             raise ValueError(
-                f"embedding_layer={self.embedding_layer!r} is not a submodule of "
-                f"the network; its submodules are {names}."
+                f"the module returned {output.shape} for {n_samples} samples; "
+                "a regressor's module returns one value per sample."
             )
-        return modules[self.embedding_layer]
+        return output.reshape(n_samples)
 
-    def embed(self, X):
-        """Penultimate-layer activations (the input of ``embedding_layer``).
+    @available_if(lambda self: False)
+    def predict_proba(self, X):
+        """Not available: a regressor predicts values, not probabilities
+        (skorch's ``NeuralNet.predict_proba`` is the raw forward pass, which
+        ``predict`` returns)."""
+        raise AttributeError("predict_proba")  # pragma: no cover
 
-        The network runs in evaluation mode (no dropout), without gradients;
-        the modules' modes are restored afterwards. This is what
-        :func:`skactive.embedding.get_embedding` returns for
-        ``embedding="penultimate"`` (and ``"auto"``), for core-set,
-        clustering and :class:`~skactive.BADGE`.
+    def predict(self, X):
+        """Predictions of the network in evaluation mode.
 
         Parameters
         ----------
@@ -473,33 +644,25 @@ class _NetClassifier(NeuralNetClassifier):
 
         Returns
         -------
-        embedding : ndarray of shape (n_samples, n_dims)
-            The layer's input, flattened per sample.
+        y_pred : ndarray of shape (n_samples,)
         """
-        self.check_is_fitted()
-        self._check_input(X, reset=False)
-        layer = self._embedding_module()
-        captured: list[torch.Tensor] = []
+        return self._forward_values(X)
 
-        def hook(module, args):
-            captured.append(args[0].detach())
+    def score(self, X, y, sample_weight=None) -> float:
+        """R² of :meth:`predict` on ``(X, y)``.
 
-        chunks = []
-        handle = layer.register_forward_pre_hook(hook)
-        try:
-            with _LOCK, torch.no_grad(), _eval_mode(self.module_):
-                for xi in self._batches(X):
-                    captured.clear()
-                    self.infer(xi)
-                    if not captured:
-                        raise ValueError(
-                            f"the embedding layer {type(layer).__name__} was not "
-                            "called in the network's forward."
-                        )
-                    h = captured[-1]
-                    chunks.append(to_numpy(h.reshape(h.shape[0], -1)))
-        finally:
-            handle.remove()
-        if not chunks:
-            return np.empty((0, 0), dtype=np.float32)
-        return np.concatenate(chunks)
+        Parameters
+        ----------
+        X : input data
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Coefficient of determination of ``self.predict(X)``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)

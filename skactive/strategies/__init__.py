@@ -1,6 +1,7 @@
 """Query strategies.
 
-Every strategy of skactive that needs no optional dependency (those of
+Every strategy of skactive that needs no optional dependency, for
+classification and for regression (those of
 :mod:`skactive.deep` need torch), and the selection functions
 :func:`cold_start` and :func:`greedy_k_center`. A public module, as
 :mod:`sklearn.linear_model` is: the same objects are importable from
@@ -17,8 +18,11 @@ from ._committee import BALD, QueryByCommittee
 from ._coreset import CoreSet
 from ._density import InformationDensity
 from ._egl import ExpectedGradientLength
+from ._emcm import ExpectedModelChange
+from ._greedy import GreedySamplingX, GreedySamplingY, ImprovedGreedySampling
 from ._hybrid import HybridSampling
 from ._kcenter import greedy_k_center
+from ._maxstd import MaxStdSampling
 from ._meanstd import MeanSTD
 from ._random import RandomSampling
 from ._ranked import RankedBatch
@@ -40,10 +44,15 @@ __all__ = [
     "DiverseMiniBatch",
     "EntropySampling",
     "ExpectedGradientLength",
+    "ExpectedModelChange",
+    "GreedySamplingX",
+    "GreedySamplingY",
     "HybridSampling",
+    "ImprovedGreedySampling",
     "InformationDensity",
     "LeastConfidentSampling",
     "MarginSampling",
+    "MaxStdSampling",
     "MeanSTD",
     "QueryByCommittee",
     "RandomSampling",

@@ -8,8 +8,9 @@ parallel pass.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
-from ..base import QueryStrategy, QueryTags
+from ..base import BaseQueryStrategy, QueryTags
 from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
@@ -20,7 +21,7 @@ __all__ = ["CoreSet"]
 
 
 @fill_doc
-class CoreSet(_EmbeddingMixin, QueryStrategy):
+class CoreSet(_EmbeddingMixin, BaseQueryStrategy):
     """Core-set selection: greedy k-center over an embedding.
 
     Each pick is the pool sample farthest from its nearest centre, the
@@ -32,15 +33,18 @@ class CoreSet(_EmbeddingMixin, QueryStrategy):
 
     Distances are measured in the feature space chosen by ``embedding``:
     the raw features, a pipeline's transform, or a network's penultimate
-    layer. The computation streams over the pool with O(n_pool) extra memory
-    (no distance matrix), in float32 with each pick certified in float64, so
+    layer. The selection needs nothing of the model but that embedding, so
+    core-set serves classification and regression alike: with a regressor
+    it is a regressor (for regression, :class:`GreedySamplingX` is the same
+    selection, under the name of the regression literature). The
+    computation streams over the pool with O(n_pool) extra memory (no
+    distance matrix), in float32 with each pick certified in float64, so
     the picks equal those of exact arithmetic; see
     :func:`greedy_k_center`.
 
     Parameters
     ----------
-    %(estimator)s
-        Need not implement ``predict_proba``.
+    %(any_estimator)s
     metric : {"euclidean", "cosine"}, default="euclidean"
         Distance between embeddings; ``"cosine"`` is ``1 - cos``.
     embedding : {"auto", "raw", "transform", "penultimate"} or callable, \
@@ -65,10 +69,10 @@ default="auto"
 
     Attributes
     ----------
-    estimator_ : classifier
+    estimator_ : classifier or regressor
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels (with a classifier only).
     labelled_embedding_ : ndarray of shape (n_labelled, n_dims)
         Embedding of the labelled samples: the initial centres.
     n_features_in_ : int
@@ -82,6 +86,7 @@ default="auto"
     greedy_k_center : the selection engine.
     HybridSampling : uncertainty pre-filter, then core-set or clustering.
     TypiClust : typical samples of uncovered clusters, for small budgets.
+    GreedySamplingX : the same selection for regression (Wu et al., 2019).
 
     References
     ----------
@@ -123,6 +128,9 @@ default="auto"
         )
         self.metric = metric
         self.embedding = embedding
+
+    def _default_estimator(self):
+        return LogisticRegression()
 
     def _query_tags(self) -> QueryTags:
         return QueryTags(

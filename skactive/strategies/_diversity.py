@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 
 from .. import measures
-from ..base import QueryStrategy, QueryTags, get_query_tags
+from ..base import BaseQueryStrategy, QueryStrategy, QueryTags, get_query_tags
 from ..embedding import get_embedding, get_pool_embedding
 from ..utils._selection import tie_keys
 from ._measure import measure_query_tags
@@ -40,7 +40,7 @@ def check_metric(metric, name: str = "metric") -> None:
 
 def check_uncertainty(utility, name: str = "uncertainty") -> None:
     """A measure (name, callable or record) or a pointwise strategy."""
-    if isinstance(utility, QueryStrategy):
+    if isinstance(utility, BaseQueryStrategy):
         if not get_query_tags(utility).pointwise_utility:
             raise ValueError(
                 f"{name}={type(utility).__name__}(...) selects its batch jointly "
@@ -65,7 +65,7 @@ def check_uncertainty(utility, name: str = "uncertainty") -> None:
 
 def uncertainty_query_tags(utility) -> QueryTags:
     """What the estimator must offer for the utility ``utility``."""
-    if isinstance(utility, QueryStrategy):
+    if isinstance(utility, BaseQueryStrategy):
         tags = get_query_tags(utility)
     else:
         tags = measure_query_tags(utility)
@@ -88,7 +88,7 @@ def make_uncertainty_strategy(owner: QueryStrategy, X, y) -> QueryStrategy:
     ``random_state``, so its scores are chunked and parallel like the owner's.
     """
     utility = owner.uncertainty
-    if isinstance(utility, QueryStrategy):
+    if isinstance(utility, BaseQueryStrategy):
         strategy = clone(utility)
     else:
         # A user's function checks its output with errors naming "uncertainty".

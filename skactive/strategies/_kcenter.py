@@ -115,12 +115,22 @@ class _Float32Space:
         out[:, self.width] = b
         return out
 
-    def exact(self, rows: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    def exact(
+        self,
+        rows: np.ndarray,
+        centres: np.ndarray,
+        row_values: np.ndarray | None = None,
+        centre_values: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Exact distance of each (raw) row to its nearest (transformed) centre.
 
         ``sum((x - c)**2)`` in float64, evaluated for the pairs that a float64
         matrix product places within its rounding error of each row's minimum
-        (the others cannot attain it).
+        (the others cannot attain it). With ``row_values`` and
+        ``centre_values`` (one number per row and per centre), each pair's
+        squared distance is weighted by ``(v_x - v_c)**2``: the square of the
+        product of the distances in the two spaces (improved greedy
+        sampling's), the candidates placed the same way.
         """
         rows = self.transform(rows)
         rows_c, centres_c = rows - self.shift, centres - self.shift
@@ -135,11 +145,22 @@ class _Float32Space:
             approx *= -2.0
             approx += a[batch, None]
             approx += b[None, :]
-            near_row, near_col = np.nonzero(
-                approx <= (approx.min(axis=1) + margin)[:, None]
-            )
+            if row_values is None:
+                near_row, near_col = np.nonzero(
+                    approx <= (approx.min(axis=1) + margin)[:, None]
+                )
+            else:
+                w2 = row_values[batch, None] - centre_values[None, :]
+                w2 *= w2
+                high = (approx + margin) * w2
+                approx -= margin
+                approx *= w2
+                near_row, near_col = np.nonzero(approx <= high.min(axis=1)[:, None])
             near_row += start
             direct = ((rows[near_row] - centres[near_col]) ** 2).sum(axis=1)
+            if row_values is not None:
+                w = row_values[near_row] - centre_values[near_col]
+                direct *= w * w
             np.minimum.at(best, near_row, direct)
         return best
 

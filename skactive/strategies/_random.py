@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
-from ..base import QueryStrategy, QueryTags
+from ..base import BaseQueryStrategy, QueryTags
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import sample_indices
 
 
 @fill_doc
-class RandomSampling(QueryStrategy):
+class RandomSampling(BaseQueryStrategy):
     """Query pool samples uniformly at random, without replacement.
 
     The baseline of active learning: any strategy worth using should need
     fewer labels than this one. The estimator is still fitted, so the
-    strategy predicts like any other and learning curves can be drawn.
+    strategy predicts like any other and learning curves can be drawn. It
+    serves classification and regression alike: with a regressor it is a
+    regressor (real-valued targets, R² as ``score``).
 
     Parameters
     ----------
-    %(estimator)s
-        Need not implement ``predict_proba``.
+    %(any_estimator)s
     %(batch_size)s
     chunk_size : int, default=None
         Part of the common interface; random sampling reads no pool row, so
@@ -34,10 +36,10 @@ class RandomSampling(QueryStrategy):
 
     Attributes
     ----------
-    estimator_ : classifier
+    estimator_ : classifier or regressor
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels (with a classifier only).
     n_features_in_ : int
         Number of features seen during ``fit``.
 
@@ -54,6 +56,9 @@ class RandomSampling(QueryStrategy):
     >>> strategy.query(X).shape
     (3,)
     """
+
+    def _default_estimator(self):
+        return LogisticRegression()
 
     def _query_tags(self) -> QueryTags:
         return QueryTags(

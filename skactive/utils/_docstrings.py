@@ -32,6 +32,20 @@ _FRAGMENTS = {
         ``estimator_``. A pre-trained model wrapped in
         :class:`sklearn.frozen.FrozenEstimator` is used as it is. ``None``
         means :class:`~sklearn.linear_model.LogisticRegression`.""",
+    "regressor": """estimator : regressor, default=None
+        A scikit-learn regressor (or :class:`~sklearn.pipeline.Pipeline`);
+        ``fit`` trains a clone of it as ``estimator_``. A pre-trained model
+        wrapped in :class:`sklearn.frozen.FrozenEstimator` is used as it is.
+        ``None`` means :class:`~sklearn.linear_model.BayesianRidge`, which
+        gives a predictive standard deviation
+        (``predict(X, return_std=True)``).""",
+    "any_estimator": """estimator : classifier or regressor, default=None
+        Any scikit-learn estimator (or :class:`~sklearn.pipeline.Pipeline`),
+        fitted as a clone ``estimator_``; the strategy is a classifier or a
+        regressor as it is, and needs no ``predict_proba`` of it. A
+        pre-trained model wrapped in :class:`sklearn.frozen.FrozenEstimator`
+        is used as it is. ``None`` means
+        :class:`~sklearn.linear_model.LogisticRegression`.""",
     "batch_size": """batch_size : int, default=10
         Number of pool samples returned by :meth:`query` (overridden by its
         own ``batch_size`` argument). When larger than the pool, a

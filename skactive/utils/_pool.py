@@ -148,7 +148,8 @@ def _score_chunk(
             )
         raise ValueError(
             f"{type(strategy).__name__} computed NaN utilities: does the "
-            "estimator's predict_proba return NaN for some pool samples?"
+            "estimator return NaN (probabilities, predictions, standard "
+            "deviations) for some pool samples?"
         )
     top = top_k(utilities, indices, k, salt) if k else None
     return top, indices, (utilities if keep_utilities else None)

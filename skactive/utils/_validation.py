@@ -6,6 +6,8 @@ import math
 import numbers
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -25,6 +27,7 @@ __all__ = [
     "check_real",
     "inherit_input_tags",
     "is_raw_input",
+    "unwrap_estimator",
 ]
 
 # The input tags a meta-estimator shares with the models it wraps: sparse
@@ -430,3 +433,41 @@ def validate_samples(estimator, X, *, reset: bool, y=None, pool: bool = False):
         kwargs["ensure_all_finite"] = False
         kwargs["ensure_min_samples"] = 0
     return validate_data(estimator, X, reset=False, **kwargs)
+
+
+def unwrap_estimator(estimator, *, final: bool = False):
+    """The model inside :class:`~sklearn.frozen.FrozenEstimator` wrappers.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A model, possibly frozen, possibly a pipeline.
+    final : bool, default=False
+        Also go to the final step of pipelines (through any nesting of
+        pipelines and frozen wrappers): the model that owns the last layer.
+
+    Returns
+    -------
+    estimator : estimator
+        The unwrapped model.
+
+    Examples
+    --------
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skactive.embedding import unwrap_estimator
+    >>> model = FrozenEstimator(make_pipeline(StandardScaler(), LogisticRegression()))
+    >>> type(unwrap_estimator(model)).__name__
+    'Pipeline'
+    >>> unwrap_estimator(model, final=True)
+    LogisticRegression()
+    """
+    while True:
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif final and isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        else:
+            return estimator

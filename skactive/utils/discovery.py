@@ -14,7 +14,9 @@ __all__ = ["all_estimators"]
 _OPTIONAL = ("skactive.deep",)
 
 # Base classes: estimators to subclass, not to use (they have no hook).
-_BASE_CLASSES = frozenset({"BaseQueryStrategy", "QueryStrategy"})
+_BASE_CLASSES = frozenset(
+    {"BaseQueryStrategy", "QueryStrategy", "RegressionQueryStrategy"}
+)
 
 
 def all_estimators() -> list[tuple[str, type]]:

@@ -12,8 +12,12 @@ same checks on every strategy it ships (``tests/test_common.py``).
 - :func:`strategy_checks_generator`: the ``(strategy, check)`` pairs behind
   both;
 - the query checks themselves, ``check_*(name, strategy)``: each clones the
-  strategy, fits it on a small seeded three-class problem and asserts one
-  property of ``query``.
+  strategy, fits it on a small seeded problem (three classes for a
+  classifier, a noisy linear target for a regressor, on the same samples)
+  and asserts one property of ``query``;
+- the protocol checks of committees and Bayesian models:
+  ``predict_proba_samples`` (classifiers), ``predict_samples`` and
+  ``predict(X, return_std=True)`` (regressors).
 
 The query checks need only the public API of a strategy (``fit``,
 ``query``, ``utility`` where the strategy has a pointwise utility) and its
@@ -29,12 +33,16 @@ import warnings
 from unittest import SkipTest
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.exceptions import NotFittedError, SkipTestWarning
+
+from ._regression import has_predictive_std, supports_return_std
 
 __all__ = [
     "check_pool_subsample",
     "check_predict_proba_samples",
+    "check_predict_return_std",
+    "check_predict_samples",
     "check_query_adds_no_attributes",
     "check_query_before_fit",
     "check_query_candidates",
@@ -50,20 +58,27 @@ __all__ = [
 
 
 @functools.cache
-def _data():
-    """A seeded three-class problem: 60 labelled samples and a pool of 200."""
+def _data(regression: bool = False):
+    """A seeded problem: 60 labelled samples and a pool of 200.
+
+    Three classes, or (``regression=True``) a noisy linear target of the
+    same samples, so that the pool is the same for both tasks.
+    """
     from sklearn.datasets import make_classification
 
     X, y = make_classification(
         n_samples=260, n_features=6, n_informative=4, n_classes=3, random_state=0
     )
+    if regression:
+        rng = np.random.RandomState(0)
+        y = X @ rng.normal(size=X.shape[1]) + 0.3 * rng.normal(size=X.shape[0])
     X.setflags(write=False)
     y.setflags(write=False)
     return X[:60], y[:60], X[60:]
 
 
 def _fitted(strategy_orig, **params):
-    X, y, _ = _data()
+    X, y, _ = _data(is_regressor(strategy_orig))
     return clone(strategy_orig).set_params(**params).fit(X.copy(), y.copy())
 
 
@@ -386,6 +401,77 @@ def check_predict_proba_samples(name, estimator_orig):
     )
 
 
+def check_predict_samples(name, estimator_orig):
+    """``predict_samples`` returns ``(n_samples, n_members)`` finite predictions.
+
+    The regressors' protocol of committees and Bayesian models: samples
+    first, one column per member (or stochastic pass).
+
+    Parameters
+    ----------
+    name : str
+        The estimator's name, for the messages.
+    estimator_orig : estimator
+        A regressor with ``predict_samples`` (cloned, not modified).
+    """
+    X, y, X_pool = _data(regression=True)
+    estimator = clone(estimator_orig).fit(X.copy(), y.copy())
+    samples = np.asarray(estimator.predict_samples(X_pool[:11].copy()))
+    assert samples.ndim == 2 and samples.shape[0] == 11 and samples.shape[1] >= 1, (
+        f"{name}.predict_samples of 11 samples returned shape {samples.shape}; "
+        "expected (11, n_members)."
+    )
+    assert np.isfinite(samples).all(), (
+        f"{name}.predict_samples returned non-finite predictions."
+    )
+
+
+def check_predict_return_std(name, estimator_orig):
+    """``predict(X, return_std=True)`` returns ``(mean, std)``, one per sample.
+
+    The standard deviations are finite and non-negative; for a model whose
+    ``predict`` is deterministic (two calls agree), the mean is ``predict(X)``.
+    A strategy is checked when its fitted estimator gives a standard
+    deviation (see :func:`skactive.utils.predict_mean_std`).
+
+    Parameters
+    ----------
+    name : str
+        The estimator's name, for the messages.
+    estimator_orig : estimator
+        A regressor whose ``predict`` takes ``return_std`` (cloned, not
+        modified).
+    """
+    X, y, X_pool = _data(regression=True)
+    estimator = clone(estimator_orig).fit(X.copy(), y.copy())
+    if _is_strategy(estimator) and not has_predictive_std(estimator.estimator_):
+        return
+    rows = X_pool[:11].copy()
+    result = estimator.predict(rows, return_std=True)
+    assert isinstance(result, tuple) and len(result) == 2, (
+        f"{name}.predict(X, return_std=True) returned {type(result).__name__}; "
+        "expected a pair (mean, std)."
+    )
+    mean, std = (np.asarray(a) for a in result)
+    assert mean.shape == (11,) and std.shape == (11,), (
+        f"{name}.predict(X, return_std=True) of 11 samples returned shapes "
+        f"{mean.shape} and {std.shape}; expected (11,) and (11,)."
+    )
+    assert np.isfinite(std).all() and (std >= 0).all(), (
+        f"{name}.predict(X, return_std=True): the standard deviations must be "
+        f"finite and non-negative, got {std.tolist()}."
+    )
+    prediction = np.asarray(estimator.predict(rows))
+    if np.array_equal(prediction, np.asarray(estimator.predict(rows))):
+        np.testing.assert_allclose(
+            mean,
+            prediction,
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=f"{name}: predict(X, return_std=True)[0] differs from predict(X).",
+        )
+
+
 _QUERY_CHECKS = (
     check_query_before_fit,
     check_query_returns_unique_indices,
@@ -428,6 +514,11 @@ def _query_checks(estimator):
         checks += _QUERY_CHECKS
     if hasattr(estimator, "predict_proba_samples"):
         checks.append(check_predict_proba_samples)
+    if is_regressor(estimator):
+        if hasattr(estimator, "predict_samples"):
+            checks.append(check_predict_samples)
+        if supports_return_std(estimator):
+            checks.append(check_predict_return_std)
     for check in checks:
         yield functools.partial(check, name)
 
@@ -440,8 +531,11 @@ def strategy_checks_generator(
     Every check is called as ``check(estimator)``. First scikit-learn's
     (:func:`sklearn.utils.estimator_checks.estimator_checks_generator`),
     then skactive's: the query checks for a query strategy (an estimator
-    with ``fit`` and ``query``) and :func:`check_predict_proba_samples` for
-    an estimator with ``predict_proba_samples``.
+    with ``fit`` and ``query``), :func:`check_predict_proba_samples` for
+    an estimator with ``predict_proba_samples``, and for a regressor
+    :func:`check_predict_samples` (with ``predict_samples``) and
+    :func:`check_predict_return_std` (when ``predict`` takes
+    ``return_std``).
 
     Parameters
     ----------
