@@ -90,6 +90,7 @@ from _common import RESULTS, environment, write_json  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import accuracy_score, balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -155,6 +156,7 @@ GROUPS = {
         "power_bald",
     ],
 }
+SCORES = {"accuracy": accuracy_score, "balanced_accuracy": balanced_accuracy_score}
 COMMITTEE_NAMES = {
     "qbc",
     "bald",
@@ -275,16 +277,23 @@ def with_baselines(names):
 
 
 # ---------------------------------------------------------------- analysis
-def full_data_accuracy(model, X, y, result) -> np.ndarray:
-    """Accuracy of ``model`` fitted on each repeat's whole pool."""
+def full_data_scores(model, X, y, result, metrics=("accuracy",)) -> dict:
+    """Scores of ``model`` fitted on each repeat's whole pool, on that
+    repeat's test split: metric name (a key of ``SCORES``) -> array."""
     n = y.shape[0]
-    accuracies = []
+    scores = {m: [] for m in metrics}
     for run in next(iter(result.results.values())):
         test = run.test_indices
         pool = np.setdiff1d(np.arange(n), test)
-        fitted = clone(model).fit(X[pool], y[pool])
-        accuracies.append(float(np.mean(fitted.predict(X[test]) == y[test])))
-    return np.array(accuracies)
+        predicted = clone(model).fit(X[pool], y[pool]).predict(X[test])
+        for m in metrics:
+            scores[m].append(float(SCORES[m](y[test], predicted)))
+    return {m: np.array(v) for m, v in scores.items()}
+
+
+def full_data_accuracy(model, X, y, result) -> np.ndarray:
+    """Accuracy of ``model`` fitted on each repeat's whole pool."""
+    return full_data_scores(model, X, y, result)["accuracy"]
 
 
 def stats(values) -> dict:
@@ -298,22 +307,30 @@ def stats(values) -> dict:
     }
 
 
-def summarise(result, targets, *, baselines=("random",)) -> dict:
-    """Per strategy: area, gains, labels to reach, final accuracy, curve."""
-    areas = result.area_under_curve()
-    grid, curves = result.curves()
-    gains = {b: result.active_gain(b) for b in baselines if b in result.results}
+def summarise(result, targets, *, baselines=("random",), metric="accuracy") -> dict:
+    """Per strategy: area, gains, labels to reach, final score, curve.
+
+    ``metric`` is a score of the runs' history (``"accuracy"``,
+    ``"balanced_accuracy"``...); the keys keep the names of accuracy.
+    """
+    areas = result.area_under_curve(metric)
+    grid, curves = result.curves(metric)
+    gains = {
+        b: result.active_gain(b, metric=metric)
+        for b in baselines
+        if b in result.results
+    }
     out = {}
     for name, runs in result.results.items():
         reach = [
-            labels_to_reach(r.n_labels, r.scores(), t)
+            labels_to_reach(r.n_labels, r.scores(metric), t)
             for r, t in zip(runs, targets, strict=True)
         ]
         out[name] = {
             "area": stats(areas[name]),
             "gain": {b: stats(g[name]) for b, g in gains.items()},
             "labels_to_reach": stats(reach),
-            "final_accuracy": stats([r.scores()[-1] for r in runs]),
+            "final_accuracy": stats([r.scores(metric)[-1] for r in runs]),
             "final_n_labels": int(runs[0].n_labels[-1]),
             "noisy_labels": stats([r.history["n_noisy_labels"][-1] for r in runs]),
             "curve": {

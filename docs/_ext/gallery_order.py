@@ -7,6 +7,7 @@ pickle the configuration. Examples not listed come last, by file name.
 ORDER = [
     "plot_uncertainty_digits.py",
     "plot_text.py",
+    "text_sentence_embeddings.py",
     "plot_committee.py",
     "plot_diversity.py",
     "plot_pool_subsample.py",
