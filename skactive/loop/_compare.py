@@ -296,9 +296,7 @@ class ComparisonResult:
 
     def __repr__(self) -> str:
         summary = self.summary()
-        balanced = (
-            self.summary("balanced_accuracy") if "gain_mean" in summary else None
-        )
+        balanced = self.summary("balanced_accuracy") if "gain_mean" in summary else None
         width = max(len("strategy"), *(len(n) for n in self.names))
         header = f"{'strategy':<{width}}  area (mean ± std)  final accuracy"
         if "gain_mean" in summary:
