@@ -2,6 +2,7 @@
 
 __all__ = [
     "BatchSizeWarning",
+    "DegenerateEmbeddingWarning",
     "InvalidPoolError",
     "PoolMismatchError",
     "QuerySearchWarning",
@@ -17,6 +18,23 @@ class BatchSizeWarning(UserWarning):
     Raised by ``query`` when ``batch_size`` exceeds the number of candidate
     samples. This happens naturally at the end of a simulated loop, so it is
     a warning and not an error: the query returns every candidate, best first.
+    """
+
+
+class DegenerateEmbeddingWarning(UserWarning):
+    """Farthest-first picks are at random: the embedding does not tell the
+    candidates apart.
+
+    Raised by the distance-based selections (:func:`~skactive.greedy_k_center`,
+    so :class:`~skactive.CoreSet`, :class:`~skactive.HybridSampling`'s
+    core-set selector and greedy sampling in input space, and
+    :class:`~skactive.RankedBatch`) when a large part of the candidates is
+    equally far from the labelled samples. A TF-IDF vectorizer fitted on a
+    few labelled texts does that: most texts share no word with them and
+    are all at the same distance, so the picks are random among them, and
+    usually short or empty texts. Use an embedding of the whole pool (a
+    pre-trained encoder as ``embedding=``), or a strategy that weighs
+    uncertainty (:class:`~skactive.DiverseMiniBatch`, :class:`~skactive.BADGE`).
     """
 
 

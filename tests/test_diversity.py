@@ -521,3 +521,35 @@ def test_samples_measure_needs_predict_proba_samples():
     X, y, _ = labelled_and_pool(0, n_pool=10)
     with pytest.raises(TypeError, match="predict_proba_samples"):
         HybridSampling(LogisticRegression(), uncertainty="mutual_information").fit(X, y)
+
+
+def test_distance_selections_warn_when_the_embedding_ties_the_candidates():
+    # Issue 12, item 4: orthogonal unit rows (texts sharing no word, in a
+    # TF-IDF space) are all at the same distance from the labelled samples:
+    # farthest-first would silently pick at random among them.
+    import warnings
+
+    from skactive import RankedBatch, greedy_k_center
+    from skactive.exceptions import DegenerateEmbeddingWarning
+
+    Z = np.eye(60)
+    with pytest.warns(DegenerateEmbeddingWarning, match="60 of 60 candidates"):
+        greedy_k_center(Z, 3, centres=np.zeros((1, 60)), random_state=0)
+    y = np.arange(60) % 2
+    labelled = np.arange(6)
+    for strategy in (
+        CoreSet(LogisticRegression(), batch_size=3, random_state=0),
+        RankedBatch(LogisticRegression(), batch_size=3, random_state=0),
+    ):
+        strategy.fit(Z[labelled], y[labelled])
+        with pytest.warns(DegenerateEmbeddingWarning, match="54 of 54 candidates"):
+            strategy.query(Z, candidates=np.arange(6, 60))
+    # Data with a geometry: one farthest point, no warning.
+    rng = np.random.RandomState(0)
+    G = rng.randn(2000, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateEmbeddingWarning)
+        greedy_k_center(G, 10, centres=G[:20], random_state=0)
+        RankedBatch(LogisticRegression(), batch_size=10).fit(
+            G[:20], (G[:20, 0] > 0).astype(int)
+        ).query(G)

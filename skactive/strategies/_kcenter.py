@@ -42,10 +42,13 @@ n_pool x n_labelled matrix:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
+from ..exceptions import DegenerateEmbeddingWarning
 from ..utils._selection import draw_salt, tie_keys
 from ._diversity import normalize_rows
 
@@ -497,14 +500,19 @@ class _LazyKCenter:
             self._activate()
         cut = np.nextafter(np.float32(float(best) - 2.0 * delta), np.float32(-np.inf))
         near = np.flatnonzero(self.act_m >= cut)
+        # Distinct points within rounding of the farthest (float32 rounding
+        # when too many to re-score, else a relative 1e-9 of exact values).
+        self.n_tied = near.shape[0] if float(best) > 0 else 0
         if near.shape[0] > 1:
             rows = np.asarray(self.Z[self.act_idx[near]], dtype=np.float64)
             unique, inverse = _unique_rows(rows)
             work = unique.shape[0] * self.n_exact * rows.shape[1]
             if work <= _REFINE_WORK:
                 exact = self.space.exact(unique, self.exact_centres[: self.n_exact])
+                top = exact.max()
+                self.n_tied = int((exact >= top * (1.0 - 1e-9)).sum()) if top > 0 else 0
                 exact = exact[inverse]
-                near = near[exact == exact.max()]
+                near = near[exact == top]
             else:  # degenerate: many distinct points tie within rounding
                 near = near[self.act_m[near] == best]
         if near.shape[0] > 1:
@@ -639,8 +647,39 @@ def greedy_k_center(
         engine = _LazyKCenter(
             Z, centres, salt, metric, n_select, picks, block_rows, n_jobs
         )
+        first = True
         while len(picks) < n_select:
             picks.append(engine.next_pick())
+            if first:
+                warn_if_degenerate(engine.n_tied, n_samples, n_select)
+                first = False
             if len(picks) < n_select:
                 engine.add_centre(picks[-1])
     return np.asarray(picks[:n_select], dtype=np.intp)
+
+
+def warn_if_degenerate(n_tied: int, n_samples: int, n_select: int) -> None:
+    """Warn when the farthest candidates tie in numbers: the embedding does
+    not separate them, and farthest-first picks among them at random.
+
+    ``n_tied`` counts the candidates within rounding of the largest
+    distance (float32 rounding in :func:`greedy_k_center`, a relative 1e-9
+    in exact distances). The threshold (a tenth of the candidates, and more
+    than the batch) is far from what data with any geometry gives (one or
+    a few points at the maximum).
+    """
+    if n_tied > max(n_select, 0.1 * n_samples) and n_tied > 1:
+        warnings.warn(
+            f"{n_tied} of {n_samples} candidates ({n_tied / n_samples:.0%}) are "
+            "equally far from the labelled samples in this embedding: distances "
+            "do not tell them apart, and the picks among them are left to "
+            "chance (to uncertainty alone in a ranked batch). A TF-IDF "
+            "vectorizer fitted on a few labelled texts does that: most texts "
+            "share no word with them, and empty texts are among the farthest. "
+            "Use an "
+            "embedding of the whole pool (a pre-trained encoder as "
+            "embedding=...), or a strategy that weighs uncertainty "
+            "(DiverseMiniBatch, BADGE).",
+            DegenerateEmbeddingWarning,
+            stacklevel=3,
+        )

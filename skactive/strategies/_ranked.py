@@ -30,7 +30,7 @@ from ._diversity import (
     make_uncertainty_strategy,
     uncertainty_query_tags,
 )
-from ._kcenter import NearestDistances
+from ._kcenter import NearestDistances, warn_if_degenerate
 
 __all__ = ["RankedBatch"]
 
@@ -245,6 +245,10 @@ default="auto"
                 else float(self.alpha)
             )
             d = nearest.distances()
+            if t == 0:
+                top = d.max()
+                tied = int((d >= top * (1.0 - 1e-9)).sum()) if top > 0 else 0
+                warn_if_degenerate(tied, pool.n, batch_size)
             score = d / (1.0 + d)  # 1 - sim
             score *= alpha
             score += (1.0 - alpha) * u
