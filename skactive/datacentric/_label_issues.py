@@ -137,13 +137,19 @@ class LabelIssues:
             f"about {self.n_estimated} wrong labels estimated)"
         ]
         for k in range(min(n, 10)):
+            given, suggested = _plain(self.labels[k]), _plain(self.suggested_labels[k])
             lines.append(
-                f"  {int(self.indices[k])}: {self.labels[k]!r} -> "
-                f"{self.suggested_labels[k]!r}  (score {self.scores[k]:.3f})"
+                f"  {int(self.indices[k])}: {given!r} -> {suggested!r}  "
+                f"(score {self.scores[k]:.3f})"
             )
         if n > 10:
             lines.append(f"  ... {n - 10} more")
         return "\n".join(lines)
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds (for display)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # ---------------------------------------------------------------- checks
