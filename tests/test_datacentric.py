@@ -575,6 +575,28 @@ def test_distance_to_labelled_errors():
         ).fit(X).score_samples(X[:3])
 
 
+def test_texts_through_a_pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = np.array(
+        ["a good film", "a great film", "good acting", "great fun", "dull plot",
+         "awful film", "dull and awful", "a dull film", "tax forms", "tax law"]
+    )  # fmt: skip
+    labels = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression())
+    fitted = model.fit(texts[:8], labels[:8])
+    vectors = fitted[0].transform(texts).toarray()
+    detector = DistanceToLabelled(FrozenEstimator(fitted)).fit(texts[:8])
+    np.testing.assert_allclose(
+        -detector.score_samples(texts[8:]), _kth(vectors[:8], vectors[8:], 1)
+    )
+    strategy = QueryByExample(model, examples=["awful, dull"], batch_size=1)
+    strategy.fit(texts[2:6], labels[2:6])
+    # "dull and awful" is at distance 0 in the TF-IDF space, the others at 1
+    # or more
+    assert strategy.query(texts, candidates=range(6, 10)).tolist() == [6]
+
+
 # ======================================================== sessions
 def test_session_query_among_candidates():
     X, y = load_iris(return_X_y=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils import gen_batches
+from sklearn.utils import gen_batches, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..embedding import _resolve, check_embedding, get_embedding
@@ -248,8 +248,6 @@ default="auto"
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # embedded chunk by chunk, densely
         if self.estimator is not None:
-            from sklearn.utils import get_tags
-
             inner = get_tags(self.estimator).input_tags
             tags.input_tags.sparse = inner.sparse
             tags.input_tags.three_d_array = inner.three_d_array
