@@ -9,6 +9,7 @@ scikit-learn's ``expected_failed_checks``) is listed in ``EXPECTED_FAILED``
 with its reason, and runs as ``xfail``. Keep one section per family.
 """
 
+import numpy as np
 from sklearn.base import is_regressor
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import BayesianRidge, LogisticRegression
@@ -22,6 +23,7 @@ from skactive import (
     MaxStdSampling,
     MeanSTD,
     QueryByCommittee,
+    QueryByExample,
     RandomSampling,
 )
 from skactive.committee import EnsembleCommittee
@@ -52,6 +54,13 @@ INSTANCES = {
     # --- regression ---
     "CommitteeRegressor": lambda: CommitteeRegressor(n_members=3, random_state=0),
     "MCDropoutRegressor": lambda: _deep().tiny_mc_dropout_regressor(),
+    # --- data-centric ---
+    # examples has no default (the samples whose neighbours to query): three
+    # rows with the 6 features of the query checks' data (scikit-learn's
+    # checks only fit and predict, and the examples are read at query time).
+    "QueryByExample": lambda: QueryByExample(
+        LogisticRegression(max_iter=200), examples=_EXAMPLES
+    ),
     # --- loop ---
     # The default budget (100 labels, one per round) is 100 fits: keep the
     # loop to a few rounds.
@@ -119,12 +128,19 @@ _SKORCH_EXPECTED_FAILED = {
 # model-free strategies and the ensemble adapter over a regressor (they then
 # get scikit-learn's regressor checks), and the regression strategies over a
 # committee and over a forest read through its members.
+_EXAMPLES = np.random.RandomState(0).normal(size=(3, 6))
+
 EXTRA_INSTANCES = [
     lambda: RandomSampling(BayesianRidge()),
     lambda: CoreSet(BayesianRidge()),
     lambda: EnsembleCommittee(RandomForestRegressor(n_estimators=5, random_state=0)),
     lambda: MaxStdSampling(CommitteeRegressor(n_members=3, random_state=0)),
     lambda: MaxStdSampling(RandomForestRegressor(n_estimators=5, random_state=0)),
+    # query by example over a regressor, and ordered by uncertainty
+    lambda: QueryByExample(BayesianRidge(), examples=_EXAMPLES),
+    lambda: QueryByExample(
+        LogisticRegression(max_iter=200), examples=_EXAMPLES, uncertainty="margin"
+    ),
 ]
 
 EXPECTED_FAILED = {

@@ -11,6 +11,7 @@ ORDER = [
     "plot_committee.py",
     "plot_diversity.py",
     "plot_pool_subsample.py",
+    "plot_datacentric.py",
 ]
 
 

@@ -1,8 +1,8 @@
 """Entry point of the ``skactive`` command.
 
 ``skactive simulate`` compares strategies on a data set with learning curves;
-``skactive query`` / ``teach`` / ``status`` / ``export`` / ``predict`` run a
-labelling session on a CSV pool (:mod:`skactive.cli._session`).
+``skactive query`` / ``teach`` / ``status`` / ``export`` / ``predict`` /
+``suspicious`` run a labelling session on a CSV pool (:mod:`skactive.cli._session`).
 Bad input gives one line on stderr and exit status 2, never a traceback (set
 ``SKACTIVE_DEBUG=1`` to see one).
 """

@@ -1,5 +1,5 @@
 """Labelling sessions on files: ``query``, ``teach``, ``status``, ``export``,
-``predict``.
+``predict``, ``suspicious``.
 
 A command-line session is two files: the session file that
 :meth:`skactive.ActiveLearner.save` writes (labels, rounds, a fingerprint
@@ -64,6 +64,17 @@ def _seed(text: str) -> int:
     return value
 
 
+def _folds(text: str) -> int:
+    """``--cv``: an int >= 2."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected at least 2 folds, got {value}")
+    return value
+
+
 def _label_set(text: str) -> list[str]:
     """``--classes a,b,c``: at least two distinct, non-empty labels."""
     labels = [label.strip() for label in text.split(",")]
@@ -113,6 +124,15 @@ def add_session_parsers(sub, positive_int) -> None:
     )
     query.add_argument("--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP)
     query.add_argument("--accept-pool", action="store_true", help=_ACCEPT_POOL_HELP)
+    query.add_argument(
+        "--examples",
+        default=None,
+        help="query by example: a CSV (or Parquet) file of examples (with a "
+        "'row' column: pool rows; else rows with the pool's feature columns, "
+        "such as validation samples the model gets wrong); this query returns "
+        "their nearest unlabelled rows, in turns so that every example gets a "
+        "share, instead of the session's strategy (needs labels of 2 classes)",
+    )
     query.add_argument("--output", default="to_label.csv", help="default: to_label.csv")
     query.set_defaults(func=cmd_query)
 
@@ -162,6 +182,38 @@ def add_session_parsers(sub, positive_int) -> None:
         "--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP
     )
     export.set_defaults(func=cmd_export)
+
+    suspicious = sub.add_parser(
+        "suspicious",
+        help="list the labels that look wrong, to check and correct",
+        description="Rank the labelled rows by how likely their label is wrong "
+        "(confident learning on out-of-fold probabilities of the session's "
+        "model) and write them to --output, most suspicious first: 'row', "
+        "'id', 'given_label', 'suggested_label' (the most probable class out "
+        "of fold), 'score' (label quality, lower is more suspicious), the "
+        "pool's columns, and 'label', filled with the current label. Correct "
+        "'label' where it is wrong, then run `skactive teach --relabel` with "
+        "the file.",
+    )
+    suspicious.add_argument("--session", required=True, help=_SESSION_HELP)
+    suspicious.add_argument("--pool", required=True, help="the session's pool file")
+    suspicious.add_argument(
+        "--output", default="suspicious.csv", help="default: suspicious.csv"
+    )
+    suspicious.add_argument(
+        "--n",
+        type=positive_int,
+        default=None,
+        help="write the N rows of lowest label quality (default: the rows "
+        "confident learning flags)",
+    )
+    suspicious.add_argument(
+        "--cv", type=_folds, default=5, help="cross-validation folds (default: 5)"
+    )
+    suspicious.add_argument(
+        "--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP
+    )
+    suspicious.set_defaults(func=cmd_suspicious)
 
     predict = sub.add_parser(
         "predict",
@@ -447,7 +499,11 @@ def cmd_query(args) -> None:
     if learner.n_unlabelled == 0:
         print("every pool row is labelled: nothing to query")
         return
-    idx = learner.query(min(settings["batch_size"], learner.n_unlabelled))
+    batch_size = min(settings["batch_size"], learner.n_unlabelled)
+    if args.examples is not None:
+        idx, what = _query_by_example(args, learner, settings, pool, batch_size)
+    else:
+        idx, what = learner.query(batch_size), "next"
     ids = pool.ids
     header = ["row"] + (["id"] if ids else []) + pool.columns + ["label"]
     rows = [[int(i)] + ([ids[i]] if ids else []) + pool.cells[i] + [""] for i in idx]
@@ -455,10 +511,112 @@ def cmd_query(args) -> None:
     shown = ", ".join(str(ids[i] if ids else i) for i in idx)
     print(
         f"{learner.n_labelled} of {learner.n_pool} rows labelled; label these "
-        f"{len(idx)} {'ids' if ids else 'rows'} next: {shown}\n"
+        f"{len(idx)} {'ids' if ids else 'rows'} {what}: {shown}\n"
         f"written to {args.output}: fill in its 'label' column, then run "
         f"`skactive teach --pool {args.pool} --session {args.session} "
         f"--labels {args.output}`"
+    )
+
+
+def _read_examples(path, settings, pool):
+    """The examples of ``--examples``: pool rows (a 'row' column) or samples
+    with the pool's feature columns (in a text session, its text column)."""
+    from ._io import read_table
+    from ._pool import read_like_pool
+
+    header, rows = read_table(path)
+    if not rows:
+        raise CLIError(f"--examples {path}: no rows below the header")
+    if "row" not in header:
+        return read_like_pool(path, settings, pool).X
+    r = header.index("row")
+    try:
+        numbers = np.array([int(row[r]) for row in rows], dtype=int)
+    except ValueError:
+        raise CLIError(
+            f"--examples {path}: the 'row' column must hold pool row numbers"
+        ) from None
+    if numbers.min() < 0 or numbers.max() >= pool.n_rows:
+        raise CLIError(
+            f"--examples {path}: row numbers must be in [0, {pool.n_rows - 1}]"
+        )
+    return pool.X[numbers]
+
+
+def _query_by_example(args, learner, settings, pool, batch_size):
+    """This query's rows by :class:`skactive.QueryByExample` over the
+    session's model, and how to say so."""
+    from sklearn.frozen import FrozenEstimator
+
+    from skactive import QueryByExample
+
+    examples = _read_examples(args.examples, settings, pool)
+    labelled = learner.labelled_classes
+    if labelled.shape[0] < 2:
+        raise CLIError(
+            f"--examples: the session {args.session} has labels of "
+            f"{labelled.shape[0]} class{'es' if labelled.shape[0] != 1 else ''}; "
+            "its model (whose features place the neighbours) needs 2: label "
+            "rows with `skactive query` and `skactive teach` first"
+        )
+    model = learner.fit_model().strategy_.estimator_
+    strategy = QueryByExample(
+        FrozenEstimator(model),
+        examples=examples,
+        batch_size=batch_size,
+        random_state=settings["seed"],
+    )
+    strategy.fit(pool.X[learner.labelled_indices], learner.labels)
+    idx = strategy.query(pool.X, candidates=learner.unlabelled_indices)
+    n = len(examples)
+    return idx, f"(neighbours of the {n} example{'s' if n != 1 else ''})"
+
+
+def cmd_suspicious(args) -> None:
+    from ._io import write_csv
+
+    learner, _, pool = _open_session(args)
+    labelled = learner.labelled_classes
+    if labelled.shape[0] < 2:
+        raise CLIError(
+            f"the session {args.session} has labels of {labelled.shape[0]} "
+            f"class{'es' if labelled.shape[0] != 1 else ''}: checking labels "
+            "needs a model, which needs 2"
+        )
+    counts = np.unique(learner.labels, return_counts=True)[1]
+    if counts.max() < args.cv:
+        raise CLIError(
+            f"--cv {args.cv}: no class has {args.cv} labels yet (the most is "
+            f"{counts.max()}); label more rows, or give fewer folds"
+        )
+    with warnings.catch_warnings():
+        # classes with fewer labels than folds: said in --help and the docs
+        warnings.simplefilter("ignore", UserWarning)
+        issues = learner.suspicious_labels(n=args.n, cv=args.cv)
+    ids = pool.ids
+    header = (
+        ["row"] + (["id"] if ids else [])
+        + ["given_label", "suggested_label", "score"] + pool.columns + ["label"]
+    )  # fmt: skip
+    rows = [
+        [int(i)] + ([ids[i]] if ids else [])
+        + [str(given), str(suggested), f"{score:.4f}"] + pool.cells[i] + [str(given)]
+        for i, given, suggested, score in zip(
+            issues.indices, issues.labels, issues.suggested_labels, issues.scores
+        )
+    ]  # fmt: skip
+    write_csv(Path(args.output), header, rows)
+    which = (
+        f"the {len(issues)} of lowest label quality"
+        if args.n is not None
+        else f"{len(issues)} look wrong"
+    )
+    print(
+        f"of {learner.n_labelled} labels, {which} (confident learning, "
+        f"{args.cv}-fold; about {issues.n_estimated} wrong labels estimated)\n"
+        f"written to {args.output}: check each row, correct its 'label' where "
+        "it is wrong, then run `skactive teach --pool "
+        f"{args.pool} --session {args.session} --labels {args.output} --relabel`"
     )
 
 

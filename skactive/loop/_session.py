@@ -12,6 +12,7 @@ import os
 import stat
 import time
 import warnings
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import clone
@@ -638,7 +639,7 @@ class ActiveLearner:
             batch_size = self.strategy_.get_params().get("batch_size", 1)
         return check_batch_size(batch_size)
 
-    def query(self, batch_size: int | None = None) -> np.ndarray:
+    def query(self, batch_size: int | None = None, *, candidates=None) -> np.ndarray:
         """Indices into ``X_pool`` of the samples to label next, best first.
 
         Only unlabelled samples are considered: they are passed to the
@@ -653,6 +654,12 @@ class ActiveLearner:
             Number of samples; ``None`` uses the strategy's ``batch_size``.
             Larger than the unlabelled pool: a
             :class:`~skactive.exceptions.BatchSizeWarning` and all of it.
+        candidates : array-like of int or bool, default=None
+            Rows of ``X_pool`` to choose from (indices, or a boolean mask),
+            of which the unlabelled ones are considered: a filter such as
+            :meth:`skactive.datacentric.DistanceToLabelled.filter_candidates`
+            (the pool samples in distribution, or the others). ``None``:
+            every unlabelled row.
 
         Returns
         -------
@@ -665,6 +672,14 @@ class ActiveLearner:
         unlabelled = self.unlabelled_indices
         if unlabelled.size == 0:
             raise ValueError("every pool sample is labelled: nothing left to query.")
+        if candidates is not None:
+            rows = check_candidates(candidates, self._n_pool)
+            unlabelled = rows[self._position[rows] < 0]
+            if unlabelled.size == 0:
+                raise ValueError(
+                    "candidates holds no unlabelled row: there is nothing to "
+                    "query among them."
+                )
         self.fit_model()
         if self._model_ready:
             self._reseed_strategy()
@@ -783,6 +798,89 @@ class ActiveLearner:
             The mean accuracy (the strategy's ``score``).
         """
         return self._fitted_strategy().score(X, y, sample_weight=sample_weight)
+
+    def suspicious_labels(
+        self,
+        n: int | None = None,
+        *,
+        cv=5,
+        method: str = "prune_by_noise_rate",
+        rank_by: str = "self_confidence",
+        n_jobs=None,
+    ):
+        """Labelled rows whose label looks wrong, most suspicious first.
+
+        Confident learning on out-of-fold probabilities
+        (:func:`skactive.datacentric.find_label_issues`): the strategy's
+        model is cross-validated on the session's labels (a clone per fold;
+        the folds are shuffled by ``random_state``), and the labels that
+        the other folds' models contradict most confidently are flagged and
+        ranked. A person checks them; the corrections go back with
+        ``teach(rows, labels, relabel=True)``.
+
+        Parameters
+        ----------
+        n : int, default=None
+            ``None``: the rows confident learning flags (its estimate of the
+            wrong labels), ranked; an int: the ``n`` rows of lowest label
+            quality, flagged or not (a fixed review budget).
+        cv : int, cross-validation generator or iterable, default=5
+            Folds of the cross-validation. A class with fewer labels than
+            folds is missing from some training folds, and its rows rank as
+            suspicious.
+        method : str, default="prune_by_noise_rate"
+            How rows are flagged; see
+            :func:`~skactive.datacentric.label_issues_from_proba`.
+        rank_by : {"self_confidence", "normalized_margin"}, \
+default="self_confidence"
+            The label-quality score that ranks them (lower is more
+            suspicious).
+        n_jobs : int, default=None
+            Folds fitted in parallel.
+
+        Returns
+        -------
+        issues : skactive.datacentric.LabelIssues
+            ``indices`` are rows of ``X_pool``, with their ``scores``,
+            current ``labels`` and ``suggested_labels`` (the most probable
+            class out of fold); the arrays over every labelled row
+            (``label_quality``, ``is_issue``, ``pred_proba``) follow
+            :attr:`labelled_indices`.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skactive import ActiveLearner, MarginSampling
+        >>> X, y = load_iris(return_X_y=True)
+        >>> learner = ActiveLearner(MarginSampling(batch_size=5), X, random_state=0)
+        >>> rows = list(range(0, 150, 3))
+        >>> labels = y[rows].copy()
+        >>> labels[[5, 30]] = [2, 0]               # rows 15 and 90, mislabelled
+        >>> learner.teach(rows, labels)
+        >>> issues = learner.suspicious_labels()
+        >>> issues.indices     # the two wrong labels first, then two borderline
+        array([ 15,  90,  51, 126])
+        >>> issues.suggested_labels
+        array([0, 1, 2, 1])
+        >>> checked = issues.indices[:2]           # a person checks them
+        >>> learner.teach(checked, y[checked], relabel=True)
+        """
+        from ..datacentric import find_label_issues
+
+        model = self._fitted_strategy()
+        estimator = getattr(model, "estimator_", model)
+        issues = find_label_issues(
+            clone(estimator),
+            _safe_indexing(self.X_pool, self._indices),
+            self._labels,
+            cv=cv,
+            method=method,
+            rank_by=rank_by,
+            n=n,
+            random_state=self.random_state,
+            n_jobs=n_jobs,
+        )
+        return replace(issues, indices=self._indices[issues.indices])
 
     def _fitted_strategy(self):
         self.fit_model()

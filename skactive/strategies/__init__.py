@@ -19,6 +19,7 @@ from ._coreset import CoreSet
 from ._density import InformationDensity
 from ._egl import ExpectedGradientLength
 from ._emcm import ExpectedModelChange
+from ._example import QueryByExample
 from ._greedy import GreedySamplingX, GreedySamplingY, ImprovedGreedySampling
 from ._hybrid import HybridSampling
 from ._kcenter import greedy_k_center
@@ -55,6 +56,7 @@ __all__ = [
     "MaxStdSampling",
     "MeanSTD",
     "QueryByCommittee",
+    "QueryByExample",
     "RandomSampling",
     "RankedBatch",
     "StochasticBatch",
