@@ -6,6 +6,7 @@ from .exceptions import BatchSizeWarning
 from .loop import (
     ActiveLearner,
     ActiveLearningClassifier,
+    ActiveLearningRegressor,
     ComparisonResult,
     NoisyOracle,
     SimulationResult,
@@ -49,6 +50,7 @@ __all__ = [
     "BALD",
     "ActiveLearner",
     "ActiveLearningClassifier",
+    "ActiveLearningRegressor",
     "BatchBALD",
     "BatchSizeWarning",
     "ClassBalancedSampling",
