@@ -521,7 +521,7 @@ def test_a_regression_session_on_the_command_line(tmp_path, capsys):
     saved = json.loads(session.read_text())
     assert dict(zip(saved["indices"], saved["labels"]["values"])) == exact
     settings = json.loads(session.with_name("s.json.cli.json").read_text())
-    assert settings["strategy"] == "igs"  # the regression default
+    assert settings["strategy"] == "gsx"  # the regression default
     # the same number written otherwise is the same label
     first = next(iter(exact))
     same = tmp_path / "same.csv"

@@ -490,9 +490,10 @@ def test_each_loop_estimator_takes_its_tasks_strategies(diabetes):
         ActiveLearningClassifier(MaxStdSampling()).fit(X, y > 140)
     with pytest.raises(ValueError, match="real numbers"):
         ActiveLearningRegressor().fit(X[:10], ["a"] * 10)
-    # the default: max-std sampling over BayesianRidge
+    # the default: GSx over a scaled BayesianRidge, the benchmark's best
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         reg = ActiveLearningRegressor(budget=10, random_state=0).fit(X, y)
-    assert type(reg.strategy_).__name__ == "MaxStdSampling"
+    assert type(reg.strategy_).__name__ == "GreedySamplingX"
+    assert type(reg.strategy_.estimator_[-1]).__name__ == "BayesianRidge"
     assert reg.labelled_indices_.shape == (20,)

@@ -30,7 +30,7 @@ from ._session import add_session_parsers
 # The strategies simulate compares when --strategies is not given.
 DEFAULT_STRATEGIES = {
     "classification": "random,margin,diverse_minibatch,badge",
-    "regression": "random,max_std,emcm,igs",
+    "regression": "random,gsx,igs,max_std",
 }
 # labels_to_<pct>pct of a regression table: the labels to get the RMSE down
 # to this multiple of the full-data RMSE.
