@@ -10,6 +10,7 @@ ORDER = [
     "plot_committee.py",
     "plot_diversity.py",
     "plot_pool_subsample.py",
+    "plot_regression.py",
 ]
 
 
