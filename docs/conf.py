@@ -330,6 +330,7 @@ SKLEARN_URL = "https://scikit-learn.org/stable/"
 SKLEARN_REFS = {
     ("ref", "metadata_routing"): "metadata_routing.html",
     ("ref", "accuracy_score"): "modules/model_evaluation.html#accuracy-score",
+    ("ref", "r2_score"): "modules/model_evaluation.html#r2-score",
     ("term", "meta-estimator"): "glossary.html#term-meta-estimator",
     ("term", "meta-estimators"): "glossary.html#term-meta-estimators",
 }

@@ -6,6 +6,7 @@ from .exceptions import BatchSizeWarning
 from .loop import (
     ActiveLearner,
     ActiveLearningClassifier,
+    ActiveLearningRegressor,
     ComparisonResult,
     NoisyOracle,
     SimulationResult,
@@ -50,6 +51,7 @@ __all__ = [
     "BALD",
     "ActiveLearner",
     "ActiveLearningClassifier",
+    "ActiveLearningRegressor",
     "BatchBALD",
     "BatchSizeWarning",
     "ClassBalancedSampling",

@@ -442,8 +442,10 @@ class BaseQueryStrategy(MetaEstimatorMixin, BaseEstimator):
         if self._is_regression():
             measure = "the R^2 of its model"
             instead = (
-                "Compare strategies with a simulated active learning loop "
-                "instead: it scores their learning curves."
+                "Search ActiveLearningRegressor(strategy=...) with scoring="
+                'skactive.metrics.make_alc_scorer("neg_root_mean_squared_error") '
+                "instead: it runs the active learning loop and scores its "
+                "learning curve."
             )
         else:
             measure = "the accuracy of its model"
@@ -728,6 +730,9 @@ class RegressionQueryStrategy(RegressorMixin, BaseQueryStrategy):
         strategy queries, and issues a
         :class:`~skactive.exceptions.QuerySearchWarning` when a
         model-selection search varies a query parameter and scores with it.
+        Search an :class:`~skactive.ActiveLearningRegressor` with
+        ``scoring=make_alc_scorer("neg_root_mean_squared_error")`` to
+        compare query parameters.
 
         Parameters
         ----------

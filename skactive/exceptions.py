@@ -71,8 +71,10 @@ class QuerySearchWarning(UserWarning):
     strategy's ``score``, which is the accuracy of the wrapped model: the
     query parameter does not change it, every candidate ties and the first
     wins. Search a :class:`~skactive.ActiveLearningClassifier` with
-    ``scoring=skactive.metrics.alc_scorer`` instead: it runs the loop and
-    scores the learning curve.
+    ``scoring=skactive.metrics.alc_scorer`` instead (a regression strategy:
+    an :class:`~skactive.ActiveLearningRegressor` with
+    ``scoring=skactive.metrics.make_alc_scorer("neg_root_mean_squared_error")``):
+    it runs the loop and scores the learning curve.
     """
 
 

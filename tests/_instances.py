@@ -65,6 +65,7 @@ INSTANCES = {
     # The default budget (100 labels, one per round) is 100 fits: keep the
     # loop to a few rounds.
     "ActiveLearningClassifier": lambda: _loop_classifier(),
+    "ActiveLearningRegressor": lambda: _loop_regressor(),
 }
 
 _SKORCH_INPUT = (
@@ -172,6 +173,18 @@ def _loop_classifier():
 
     return ActiveLearningClassifier(
         MarginSampling(LogisticRegression(max_iter=200)),
+        initial_size=10,
+        budget=20,
+        batch_size=10,
+        random_state=0,
+    )
+
+
+def _loop_regressor():
+    from skactive import ActiveLearningRegressor, MaxStdSampling
+
+    return ActiveLearningRegressor(
+        MaxStdSampling(BayesianRidge()),
         initial_size=10,
         budget=20,
         batch_size=10,

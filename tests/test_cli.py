@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
@@ -161,12 +162,13 @@ def test_the_command_runs_as_a_program():
     assert listed.returncode == 0
     names = [line.split()[0] for line in listed.stdout.splitlines()]
     assert {"random", "margin", "mutual_information", "coreset", "badge"} <= set(names)
+    assert {"max_std", "emcm", "gsx", "gsy", "igs"} <= set(names)
     bad = subprocess.run([*exe, "simulate", "--model", "x"], capture_output=True,
                          text=True)  # fmt: skip
     assert bad.returncode == 2
     assert bad.stderr.strip() == (
-        "skactive: error: unknown model 'x'; choose from: hgb, knn, logreg, nb, rf, "
-        "svc, tfidf_logreg"
+        "skactive: error: unknown model 'x'; choose from: bayesian_ridge, gp, hgb, "
+        "knn, logreg, nb, rf, rf_regressor, ridge_committee, svc, tfidf_logreg"
     )
 
 
@@ -420,3 +422,134 @@ def test_an_output_that_is_a_pipe_is_written_not_replaced(tmp_path):
     reader.join(10)
     assert read == ["row,label\n0,a\n"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe
+
+
+# ---------------------------------------------------------------- regression
+def test_simulate_detects_a_regression_target(tmp_path, capsys):
+    out = tmp_path / "out"
+    status = main(
+        [
+            "simulate", "--dataset", "diabetes", "--strategies", "random,max_std,igs",
+            "--initial-size", "10", "--batch-size", "10", "--budget", "30",
+            "--repeats", "2", "--output", str(out),
+        ]
+    )  # fmt: skip
+    assert status == 0
+    text = capsys.readouterr().out
+    assert "a real-valued target (regression)" in text
+    for column in ("area_rmse", "final_rmse", "labels_to_1.1x_rmse", "r2_gain"):
+        assert column in text
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["task"] == "regression" and summary["model"] == "bayesian_ridge"
+    assert 40 < summary["full_data_rmse"] < 70
+    table = {row["strategy"]: row for row in summary["table"]}
+    assert table["random"]["gain_over_random"] == ""
+    assert float(table["max_std"]["gain_over_random"]) != 0
+    rows = list(csv.DictReader((out / "curves.csv").open()))
+    assert len(rows) == 3 * 2 * 4 and "rmse" in rows[0]
+    assert (out / "learning_curves.png").stat().st_size > 10_000
+
+
+def _table(path, labels):
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["a", "b", "target"])
+        rng = np.random.default_rng(0)
+        writer.writerows([*rng.normal(size=2), label] for label in labels)
+
+
+@pytest.mark.parametrize(
+    "labels, task",
+    [
+        ([0.5 * i for i in range(60)], "regression"),  # a non-integer value
+        (list(range(60)), "regression"),  # integers, more than 20 values
+        ([i % 3 for i in range(60)], "classification"),  # 3 integer values
+        (["x", "y"] * 30, "classification"),
+    ],
+)
+def test_the_task_is_detected_from_the_label_column(labels, task):
+    from skactive.cli._io import detect_task
+
+    assert detect_task(np.array([str(v) for v in labels])) == task
+
+
+def test_simulate_task_options(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    _table(path, [float(i % 3) for i in range(60)])  # integer-valued floats
+    common = ["simulate", "--dataset", str(path), "--budget", "10",
+              "--batch-size", "5", "--initial-size", "5", "--repeats", "1",
+              "--output", str(tmp_path / "o")]  # fmt: skip
+    assert main([*common, "--strategies", "random"]) == 0
+    assert "3 classes" in capsys.readouterr().out
+    assert main([*common, "--task", "regression", "--strategies", "random,gsx"]) == 0
+    assert "regression" in capsys.readouterr().out
+    # a regressor named makes it regression; a regression strategy needs one
+    assert main([*common, "--model", "bayesian_ridge", "--strategies", "igs"]) == 0
+    capsys.readouterr()
+    assert main([*common, "--task", "regression", "--strategies", "margin"]) == 2
+    assert "'margin' is a classification strategy" in capsys.readouterr().err
+    assert main([*common, "--task", "classification", "--model", "gp"]) == 2
+    assert "--model gp is a regressor, and --task is classification" in (
+        capsys.readouterr().err
+    )
+    _table(path, ["a", "b", "c"] * 20)
+    assert main([*common, "--task", "regression"]) == 2
+    assert "regression needs numeric labels" in capsys.readouterr().err
+
+
+def test_a_regression_session_on_the_command_line(tmp_path, capsys):
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    pool = tmp_path / "pool.csv"
+    with pool.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", *(f"f{i}" for i in range(10))])
+        writer.writerows([f"p{i}", *x] for i, x in enumerate(X))
+    session, to_label = tmp_path / "s.json", tmp_path / "next.csv"
+    common = ["--pool", str(pool), "--session", str(session)]
+    assert main(["query", *common, "--id-column", "id", "--model", "bayesian_ridge",
+                 "--batch-size", "5", "--output", str(to_label)]) == 0  # fmt: skip
+    rows = list(csv.reader(to_label.open()))
+    exact = {}
+    for row in rows[1:]:
+        exact[int(row[0])] = float(y[int(row[0])]) + 1 / 3  # many digits
+        row[-1] = repr(exact[int(row[0])])
+    with to_label.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert main(["teach", *common, "--labels", str(to_label)]) == 0
+    saved = json.loads(session.read_text())
+    assert dict(zip(saved["indices"], saved["labels"]["values"])) == exact
+    settings = json.loads(session.with_name("s.json.cli.json").read_text())
+    assert settings["strategy"] == "gsx"  # the regression default
+    # the same number written otherwise is the same label
+    first = next(iter(exact))
+    same = tmp_path / "same.csv"
+    same.write_text(f"row,label\n{first},{exact[first]:.20f}\n")
+    assert main(["teach", *common, "--labels", str(same)]) == 0
+    assert "0 new and 0 changed" in capsys.readouterr().out
+    assert main(["status", "--session", str(session)]) == 0
+    out = capsys.readouterr().out
+    assert "real-valued labels" in out and "labels: 5 in [" in out
+    assert main(["export", "--session", str(session), "--output",
+                 str(tmp_path / "labels.csv")]) == 0  # fmt: skip
+    exported = list(csv.DictReader((tmp_path / "labels.csv").open()))
+    assert {int(r["row"]): float(r["label"]) for r in exported} == exact
+    assert main(["predict", *common, "--input", str(pool), "--output",
+                 str(tmp_path / "pred.csv")]) == 0  # fmt: skip
+    predicted = list(csv.DictReader((tmp_path / "pred.csv").open()))
+    assert len(predicted) == 442 and float(predicted[0]["std"]) > 0
+    assert main(["query", *common, "--output", str(to_label)]) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"row,label\n{first},abc\n")
+    assert main(["teach", *common, "--labels", str(bad)]) == 2
+    assert "finite numbers" in capsys.readouterr().err
+    bad.write_text(f"row,label\n{first},5\n")
+    assert main(["teach", *common, "--labels", str(bad)]) == 2
+    assert "already labelled" in capsys.readouterr().err
+    other = ["--pool", str(pool), "--session", str(tmp_path / "t.json"),
+             "--id-column", "id", "--model", "gp"]  # fmt: skip
+    assert main(["query", *other, "--classes", "a,b"]) == 2
+    assert "--classes is for classification" in capsys.readouterr().err
+    assert main(["query", *other, "--strategy", "margin"]) == 2
+    assert "'margin' is a classification strategy" in capsys.readouterr().err

@@ -200,7 +200,10 @@ def test_a_search_over_query_parameters_warns_with_the_r2(data):
     Xy = np.vstack([X, pool[:45]])
     yy = np.concatenate([y, np.sin(pool[:45, 0]) + pool[:45, 1] ** 2 - pool[:45, 2]])
     search = GridSearchCV(MaxStdSampling(), {"batch_size": [1, 5]}, cv=3)
-    with pytest.warns(QuerySearchWarning, match="varies batch_size.*R\\^2"):
+    with pytest.warns(
+        QuerySearchWarning,
+        match="varies batch_size.*R\\^2.*ActiveLearningRegressor.*neg_root_mean",
+    ):
         search.fit(Xy, yy)
     with warnings.catch_warnings():
         warnings.simplefilter("error", QuerySearchWarning)

@@ -12,6 +12,7 @@ ORDER = [
     "plot_diversity.py",
     "plot_pool_subsample.py",
     "plot_datacentric.py",
+    "plot_regression.py",
 ]
 
 

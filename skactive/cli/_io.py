@@ -98,6 +98,34 @@ def load_dataset(name: str, label_column: str | None):
     return to_float(name, header, rows, features, hint), y
 
 
+# A numeric label column of integers with more distinct values than this is
+# a regression target (counts, prices in whole units); with fewer, classes.
+MAX_CLASSES = 20
+
+
+def numeric_target(y) -> np.ndarray | None:
+    """The labels as floats, or ``None`` if one of them is not a number."""
+    try:
+        values = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return values if np.isfinite(values).all() else None
+
+
+def detect_task(y) -> str:
+    """``"regression"`` when every label is a number and either one of them
+    is not an integer or there are more than :data:`MAX_CLASSES` distinct
+    values; ``"classification"`` otherwise (``--task`` overrides it)."""
+    values = numeric_target(y)
+    if values is None:
+        return "classification"
+    if not np.all(values == np.round(values)):
+        return "regression"
+    if np.unique(values).shape[0] > MAX_CLASSES:
+        return "regression"
+    return "classification"
+
+
 def write_text(path: Path, text: str) -> None:
     """Write a file atomically; a device or a pipe (``--output /dev/stdout``)
     is written to as it is, never replaced."""

@@ -16,8 +16,25 @@ from pathlib import Path
 
 import numpy as np
 
-from ._registry import BUNDLED, MODELS, STRATEGIES, TEXT_MODELS, CLIError
+from ._registry import (
+    BUNDLED,
+    MODELS,
+    REGRESSION_MODELS,
+    REGRESSION_STRATEGIES,
+    STRATEGIES,
+    TEXT_MODELS,
+    CLIError,
+)
 from ._session import add_session_parsers
+
+# The strategies simulate compares when --strategies is not given.
+DEFAULT_STRATEGIES = {
+    "classification": "random,margin,diverse_minibatch,badge",
+    "regression": "random,gsx,igs,max_std",
+}
+# labels_to_<pct>pct of a regression table: the labels to get the RMSE down
+# to this multiple of the full-data RMSE.
+RMSE_TARGET = 1.1
 
 
 def _positive_int(text: str) -> int:
@@ -56,8 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate active learning with the true labels as the "
         "annotator, repeated over seeds, and compare strategies: prints a table "
         "(area under the learning curve, labels to reach 90% / 95% of the "
-        "full-data accuracy, active gain over random) and writes a "
-        "learning-curve PNG, the table as CSV and the curves as CSV/JSON.",
+        "full-data accuracy, active gain over random; for regression the area "
+        "under the RMSE curve, the labels to get the RMSE down to 1.1 x the "
+        "full-data RMSE and the gain over random, positive when better) and "
+        "writes a learning-curve PNG, the table as CSV and the curves as "
+        "CSV/JSON.",
     )
     sim.add_argument(
         "--dataset",
@@ -66,19 +86,31 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: digits)",
     )
     sim.add_argument(
+        "--task",
+        choices=("auto", "classification", "regression"),
+        default="auto",
+        help="auto (default): regression when every label is a number and one "
+        "is not an integer or there are more than 20 distinct values, "
+        "classification otherwise",
+    )
+    sim.add_argument(
         "--label-column",
         help="label column of a CSV/Parquet dataset (default: the last column)",
     )
+    classifiers = [m for m in MODELS if m not in REGRESSION_MODELS]
     sim.add_argument(
         "--model",
-        default="logreg",
-        help=f"one of {', '.join(MODELS)} (default: logreg, scaled)",
+        default=None,
+        help=f"classification: one of {', '.join(classifiers)} (default: logreg, "
+        f"scaled); regression: one of {', '.join(REGRESSION_MODELS)} (default: "
+        "bayesian_ridge, scaled)",
     )
     sim.add_argument(
         "--strategies",
-        default="random,margin,diverse_minibatch,badge",
-        help="comma-separated names, see `skactive strategies` "
-        "(default: random,margin,diverse_minibatch,badge)",
+        default=None,
+        help="comma-separated names, see `skactive strategies` (default: "
+        f"{DEFAULT_STRATEGIES['classification']}; regression: "
+        f"{DEFAULT_STRATEGIES['regression']})",
     )
     sim.add_argument("--initial-size", type=_positive_int, default=20)
     sim.add_argument("--batch-size", type=_positive_int, default=10)
@@ -88,7 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--repeats", type=_positive_int, default=3)
     sim.add_argument("--test-size", type=_fraction, default=0.25)
     sim.add_argument(
-        "--noise-rate", type=_fraction, default=0.0, help="annotation noise"
+        "--noise-rate",
+        type=_fraction,
+        default=0.0,
+        help="annotation noise: the share of labels flipped to another class; "
+        "regression: Gaussian noise of this times the targets' std",
     )
     sim.add_argument("--output", default="skactive-results", help="output folder")
     sim.add_argument("--seed", type=int, default=0)
@@ -104,32 +140,63 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------- simulate
+def _simulation_task(args, y) -> str:
+    """The task: --task, else detected from the labels; --model must fit it."""
+    from ._io import detect_task
+    from ._registry import model_task
+
+    task = detect_task(y) if args.task == "auto" else args.task
+    if args.model is not None and args.model in MODELS:
+        wanted = model_task(args.model)
+        if wanted != task:
+            if args.task != "auto":
+                raise CLIError(
+                    f"--model {args.model} is a "
+                    f"{'regressor' if wanted == 'regression' else 'classifier'}, "
+                    f"and --task is {task}"
+                )
+            task = wanted  # the model says what the labels are
+    return task
+
+
 def cmd_simulate(args) -> None:
     from sklearn.model_selection import train_test_split
 
-    import skactive
-    from skactive.utils import check_multiple_classes
+    from ._io import load_dataset, numeric_target
+    from ._registry import DEFAULT_MODEL, make_model
 
-    from ._io import load_dataset, write_csv, write_json
-    from ._registry import make_model, make_strategy, parse_strategies
-
-    names = parse_strategies(args.strategies)
-    if args.model in TEXT_MODELS:
+    X, y = load_dataset(args.dataset, args.label_column)
+    task = _simulation_task(args, y)
+    model = args.model or DEFAULT_MODEL[task]
+    make_model(model, args.seed)  # an unknown name is an error now
+    if model in TEXT_MODELS:
         raise CLIError(
-            f"--model {args.model} reads a text column: simulate takes numeric "
+            f"--model {model} reads a text column: simulate takes numeric "
             "features (text models are for `skactive query --text-column`)"
         )
-    X, y = load_dataset(args.dataset, args.label_column)
-    classes, counts = np.unique(y, return_counts=True)
-    try:
-        check_multiple_classes(classes)
-    except ValueError as exc:
-        raise CLIError(f"{args.dataset}: {exc}") from None
+    if task == "regression":
+        values = numeric_target(y)
+        if values is None:
+            bad = next(v for v in np.asarray(y).tolist() if numeric_target([v]) is None)
+            raise CLIError(
+                f"{args.dataset}: regression needs numeric labels, and the label "
+                f"column holds {bad!r:.40}"
+            )
+        y, stratify = values, None
+    else:
+        from skactive.utils import check_multiple_classes
+
+        classes, counts = np.unique(y, return_counts=True)
+        try:
+            check_multiple_classes(classes)
+        except ValueError as exc:
+            raise CLIError(f"{args.dataset}: {exc}") from None
+        stratify = y if counts.min() >= 2 else None
     X_train, X_test, y_train, y_test = train_test_split(
         X,
         y,
         test_size=args.test_size or 0.25,
-        stratify=y if counts.min() >= 2 else None,
+        stratify=stratify,
         random_state=args.seed,
     )
     if args.initial_size + args.budget > len(y_train):
@@ -137,17 +204,19 @@ def cmd_simulate(args) -> None:
             f"--initial-size + --budget = {args.initial_size + args.budget} "
             f"labels, but the training pool has {len(y_train)} samples"
         )
-    full = make_model(args.model, args.seed).fit(X_train, y_train)
-    full_accuracy = float(full.score(X_test, y_test))
-    strategies = {
-        n: make_strategy(n, args.model, args.batch_size, args.seed) for n in names
-    }
-    print(
-        f"{args.dataset}: {len(y_train)} pool / {len(y_test)} test samples, "
-        f"{X.shape[1]} features, {classes.shape[0]} classes; model {args.model} "
-        f"reaches {full_accuracy:.3f} accuracy with every label"
-    )
-    result = skactive.compare(
+    if task == "regression":
+        _simulate_regression(args, model, X_train, X_test, y_train, y_test)
+    else:
+        _simulate_classification(args, model, X_train, X_test, y_train, y_test)
+
+
+def _compare(args, names, model, X_train, X_test, y_train, y_test):
+    import skactive
+
+    from ._registry import make_strategy
+
+    strategies = {n: make_strategy(n, model, args.batch_size, args.seed) for n in names}
+    return skactive.compare(
         strategies,
         X_train,
         y_train,
@@ -162,16 +231,58 @@ def cmd_simulate(args) -> None:
         budget=args.budget,
         noise_rate=args.noise_rate,
     )
-    table = _simulation_table(result, names, full_accuracy)
-    _print_table(table)
 
+
+def _simulate_classification(args, model, X_train, X_test, y_train, y_test) -> None:
+    from ._registry import make_model, parse_strategies
+
+    names = parse_strategies(
+        args.strategies or DEFAULT_STRATEGIES["classification"], "classification"
+    )
+    full = make_model(model, args.seed).fit(X_train, y_train)
+    full_accuracy = float(full.score(X_test, y_test))
+    n_classes = np.unique(np.concatenate([y_train, y_test])).shape[0]
+    print(
+        f"{args.dataset}: {len(y_train)} pool / {len(y_test)} test samples, "
+        f"{X_train.shape[1]} features, {n_classes} classes; model {model} "
+        f"reaches {full_accuracy:.3f} accuracy with every label"
+    )
+    result = _compare(args, names, model, X_train, X_test, y_train, y_test)
+    table = _simulation_table(result, names, full_accuracy)
+    _write_results(
+        args, result, table, model, "accuracy", {"full_data_accuracy": full_accuracy}
+    )
+
+
+def _simulate_regression(args, model, X_train, X_test, y_train, y_test) -> None:
+    from ._registry import make_model, parse_strategies
+
+    names = parse_strategies(
+        args.strategies or DEFAULT_STRATEGIES["regression"], "regression"
+    )
+    full = make_model(model, args.seed).fit(X_train, y_train)
+    full_rmse = float(np.sqrt(np.mean((full.predict(X_test) - y_test) ** 2)))
+    print(
+        f"{args.dataset}: {len(y_train)} pool / {len(y_test)} test samples, "
+        f"{X_train.shape[1]} features, a real-valued target (regression); model "
+        f"{model} reaches an RMSE of {full_rmse:.4g} with every label"
+    )
+    result = _compare(args, names, model, X_train, X_test, y_train, y_test)
+    table = _regression_table(result, names, full_rmse)
+    _write_results(args, result, table, model, "rmse", {"full_data_rmse": full_rmse})
+
+
+def _write_results(args, result, table, model, metric, full: dict) -> None:
+    from ._io import write_csv, write_json
+
+    _print_table(table)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "summary.csv", list(table[0]), [list(r.values()) for r in table])
-    n_labels, curves = result.curves("accuracy")
+    n_labels, curves = result.curves(metric)
     write_csv(
         out / "curves.csv",
-        ["strategy", "repeat", "n_labels", "accuracy"],
+        ["strategy", "repeat", "n_labels", metric],
         [
             [name, repeat, int(n), float(score)]
             for name, scores in curves.items()
@@ -184,13 +295,14 @@ def cmd_simulate(args) -> None:
         out / "summary.json",
         {
             "dataset": args.dataset,
-            "model": args.model,
-            "full_data_accuracy": full_accuracy,
+            "task": result.task,
+            "model": model,
+            **full,
             "settings": {k: getattr(args, k) for k in _SIMULATION_SETTINGS},
             "table": table,
         },
     )
-    figure = _plot(result, full_accuracy, args.dataset, args.model, out)
+    figure = _plot(result, metric, next(iter(full.values())), args.dataset, model, out)
     written = ", ".join(str(out / f) for f in ("summary.csv", "curves.csv"))
     print(f"\nwritten: {written}" + (f", {figure}" if figure else ""))
 
@@ -234,6 +346,42 @@ def _simulation_table(result, names, full_accuracy) -> list[dict]:
     return rows
 
 
+def _regression_table(result, names, full_rmse) -> list[dict]:
+    """Area under the RMSE curve (lower is better), final RMSE and R², labels
+    to reach RMSE <= 1.1 x the full-data RMSE, and the gains over random in
+    RMSE area and R² area (positive is better)."""
+    area = result.area_under_curve("rmse")
+    final = {
+        metric: {
+            name: np.array([r.scores(metric)[-1] for r in runs])
+            for name, runs in result.results.items()
+        }
+        for metric in ("rmse", "r2")
+    }
+    reach = result.labels_to_reach(RMSE_TARGET * full_rmse, "rmse")
+    gains = result.active_gain(metric="rmse") if "random" in names else None
+    r2_gains = result.active_gain(metric="r2") if "random" in names else None
+    rows = []
+    for name in names:
+        rows.append(
+            {
+                "strategy": name,
+                "area_rmse": f"{np.mean(area[name]):.4g}",
+                "area_rmse_std": f"{np.std(area[name]):.3g}",
+                "final_rmse": f"{np.mean(final['rmse'][name]):.4g}",
+                "final_r2": f"{np.mean(final['r2'][name]):.3f}",
+                "labels_to_1.1x_rmse": _reach_text(reach[name]),
+                "gain_over_random": ""
+                if gains is None or name == "random"
+                else f"{np.mean(gains[name]):+.4g}",
+                "r2_gain": ""
+                if r2_gains is None or name == "random"
+                else f"{np.mean(r2_gains[name]):+.4f}",
+            }
+        )
+    return rows
+
+
 def _reach_text(labels: np.ndarray) -> str:
     reached = labels[np.isfinite(labels)]
     if reached.size == labels.size:
@@ -253,7 +401,7 @@ def _print_table(rows: list[dict]) -> None:
         print("  ".join(str(r[h]).ljust(w) for h, w in zip(header, widths)))
 
 
-def _plot(result, full_accuracy, dataset, model, out: Path):
+def _plot(result, metric, full, dataset, model, out: Path):
     try:
         import matplotlib
 
@@ -262,11 +410,12 @@ def _plot(result, full_accuracy, dataset, model, out: Path):
     except ImportError:
         print("matplotlib is not installed: no learning-curve figure", file=sys.stderr)
         return None
-    display = result.plot("accuracy")
+    display = result.plot(metric)
     ax = display.ax_
-    ax.axhline(full_accuracy, color="grey", linestyle="--", label="all labels")
-    ax.set_title(f"{dataset}, {model}: mean accuracy and spread over repeats")
-    ax.legend(loc="lower right")
+    ax.axhline(full, color="grey", linestyle="--", label="all labels")
+    name = "RMSE" if metric == "rmse" else metric
+    ax.set_title(f"{dataset}, {model}: mean {name} and spread over repeats")
+    ax.legend(loc="upper right" if metric == "rmse" else "lower right")
     path = out / "learning_curves.png"
     display.figure_.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(display.figure_)
@@ -274,9 +423,17 @@ def _plot(result, full_accuracy, dataset, model, out: Path):
 
 
 def cmd_strategies(args) -> None:
-    width = max(map(len, STRATEGIES))
-    for name, (_, text) in STRATEGIES.items():
-        print(f"{name.ljust(width)}  {text}")
+    """One line per strategy: its name, its task and what it queries."""
+    width = max(map(len, [*STRATEGIES, *REGRESSION_STRATEGIES]))
+    tasks = {}
+    for name in [*STRATEGIES, *REGRESSION_STRATEGIES]:
+        both = name in STRATEGIES and name in REGRESSION_STRATEGIES
+        tasks[name] = (
+            "both" if both else "classification" if name in STRATEGIES else "regression"
+        )
+    descriptions = {**STRATEGIES, **REGRESSION_STRATEGIES}
+    for name, task in tasks.items():
+        print(f"{name.ljust(width)}  {task.ljust(14)}  {descriptions[name][1]}")
 
 
 # ---------------------------------------------------------------- main

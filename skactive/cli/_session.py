@@ -22,7 +22,7 @@ from ..exceptions import SessionFileError
 from ._registry import TEXT_MODELS, CLIError
 
 _SESSION_DEFAULTS = {
-    "strategy": "diverse_minibatch",
+    "strategy": None,  # diverse_minibatch; gsx with a regressor
     "model": None,  # logreg; tfidf_logreg with a text column
     "batch_size": 10,
     "seed": 0,
@@ -98,11 +98,17 @@ def add_session_parsers(sub, positive_int) -> None:
     )
     query.add_argument("--pool", required=True, help="CSV (or Parquet) pool file")
     query.add_argument("--session", required=True, help=_SESSION_HELP)
-    query.add_argument("--strategy", default=None, help="default: diverse_minibatch")
+    query.add_argument(
+        "--strategy",
+        default=None,
+        help="default: diverse_minibatch; gsx with a regression --model",
+    )
     query.add_argument(
         "--model",
         default=None,
-        help="default: logreg, or tfidf_logreg with --text-column",
+        help="default: logreg, or tfidf_logreg with --text-column; a regressor "
+        "(bayesian_ridge, gp, rf_regressor, ridge_committee) makes a regression "
+        "session, whose labels are numbers",
     )
     query.add_argument("--batch-size", type=positive_int, default=None)
     query.add_argument("--id-column", help="a column identifying rows (not a feature)")
@@ -120,7 +126,8 @@ def add_session_parsers(sub, positive_int) -> None:
         type=_label_set,
         default=None,
         help="the label set of a new session, comma-separated: teaching any "
-        "other label is an error (a typo never becomes a class)",
+        "other label is an error (a typo never becomes a class); "
+        "classification only",
     )
     query.add_argument("--no-check-pool", action="store_true", help=_NO_CHECK_POOL_HELP)
     query.add_argument("--accept-pool", action="store_true", help=_ACCEPT_POOL_HELP)
@@ -141,7 +148,8 @@ def add_session_parsers(sub, positive_int) -> None:
         help="record the labels a person filled in",
         description="Record the labels of a labels file (the output of "
         "`skactive query` with its label column filled in: columns 'row' and "
-        "'label'; rows with an empty label are skipped) and save the session. "
+        "'label'; rows with an empty label are skipped; numbers for a "
+        "regression session) and save the session. "
         "Teaching the same file twice is harmless; a different label for an "
         "already labelled row is an error unless --relabel.",
     )
@@ -156,7 +164,8 @@ def add_session_parsers(sub, positive_int) -> None:
     status = sub.add_parser(
         "status",
         help="summarise a labelling session",
-        description="Print the labelled rows, the labels per class and the "
+        description="Print the labelled rows, the labels per class (a "
+        "regression session: their range, mean and std) and the "
         "session's strategy, model and batch size, from the session file "
         "alone; with --pool, the pool is checked and the model refitted too.",
     )
@@ -223,7 +232,8 @@ def add_session_parsers(sub, positive_int) -> None:
         "feature columns (its id and label columns are optional). Writes "
         "--output with columns 'row' (of --input, from 0), 'id' (when --input "
         "has the session's id column), 'prediction' and, for a model with "
-        "probabilities, 'proba_<class>' for every class.",
+        "probabilities, 'proba_<class>' for every class; for a regressor with "
+        "a predictive uncertainty, 'std'.",
     )
     predict.add_argument("--session", required=True, help=_SESSION_HELP)
     predict.add_argument("--pool", required=True, help="the session's pool file")
@@ -244,14 +254,14 @@ def _settings_path(session: Path) -> Path:
 
 def _check_setting(path, key, value):
     """One saved setting, of its type and among the names the command knows."""
-    from ._registry import MODELS, STRATEGIES
+    from ._registry import ALL_STRATEGIES, MODELS
 
     def fail(what):
         raise SessionFileError(path, what, key, kind="settings")
 
     if key in ("strategy", "model"):
-        known = STRATEGIES if key == "strategy" else MODELS
-        if value is None and key == "model":
+        known = ALL_STRATEGIES if key == "strategy" else MODELS
+        if value is None:
             return
         if not isinstance(value, str) or value not in known:
             fail(f"must be one of {', '.join(sorted(known))}, got {value!r:.60}")
@@ -336,8 +346,12 @@ def _settings(args, create: bool) -> dict:
                 f"session's {saved[key]!r}"
             )
         saved[key] = given
+    from ._registry import DEFAULT_STRATEGY, model_task
+
     if saved["model"] is None:
         saved["model"] = "tfidf_logreg" if saved["text_column"] else "logreg"
+    if saved["strategy"] is None:
+        saved["strategy"] = DEFAULT_STRATEGY[model_task(saved["model"])]
     return saved
 
 
@@ -408,7 +422,16 @@ def _start(session: Path, pool, strategy, settings, args):
     from skactive import ActiveLearner
     from skactive.exceptions import InvalidPoolError
 
+    from ._registry import model_task
+
     _check_text_model(settings)
+    if getattr(args, "classes", None) is not None and (
+        model_task(settings["model"]) == "regression"
+    ):
+        raise CLIError(
+            f"--classes is for classification: --model {settings['model']} is a "
+            "regressor, whose labels are numbers"
+        )
     try:
         learner = ActiveLearner(
             strategy,
@@ -480,6 +503,11 @@ def _load(session: Path, pool, strategy, settings, args):
             f"{_pool_problem(exc, pool, settings)}"
         ) from exc
     declared = getattr(args, "classes", None)
+    if declared is not None and learner.is_regression:
+        raise CLIError(
+            f"--classes is for classification: the session {session} is a "
+            "regression session, whose labels are numbers"
+        )
     if declared is not None and sorted(declared) != learner.classes.tolist():
         raise CLIError(
             f"--classes {','.join(declared)} differs from the session's "
@@ -638,7 +666,10 @@ def cmd_teach(args) -> None:
         indices = np.array([int(i) for i, _ in pairs], dtype=int)
     except ValueError as exc:
         raise CLIError(f"{args.labels}: the 'row' column must hold integers") from exc
-    labels = np.array([label for _, label in pairs], dtype=object)
+    if learner.is_regression:
+        labels = _numeric_labels(args.labels, pairs)
+    else:
+        labels = np.array([label for _, label in pairs], dtype=object)
     if indices.size and (indices.min() < 0 or indices.max() >= learner.n_pool):
         raise CLIError(
             f"{args.labels}: row numbers must be in [0, {learner.n_pool - 1}]"
@@ -647,25 +678,48 @@ def cmd_teach(args) -> None:
         raise CLIError(f"{args.labels}: a row is labelled twice")
     known = dict(zip(learner.labelled_indices.tolist(), learner.labels.tolist()))
     new = np.array([i not in known for i in indices], dtype=bool)
+    # numbers compare as numbers (2.50 is 2.5), class labels as text
+    same = (lambda a, b: a == b) if learner.is_regression else (
+        lambda a, b: str(a) == str(b)
+    )  # fmt: skip
     changed = np.array(
-        [i in known and str(known[i]) != str(v) for i, v in zip(indices, labels)]
+        [i in known and not same(known[i], v) for i, v in zip(indices, labels)],
+        dtype=bool,
     )
     if changed.any() and not args.relabel:
         i = indices[changed][0]
         raise CLIError(
             f"row {i} is already labelled {known[i]!r}; the file says "
-            f"{labels[changed][0]!r} (use --relabel to change labels)"
+            f"{labels[changed].tolist()[0]!r} (use --relabel to change labels)"
         )
+    kind = float if learner.is_regression else str
     if new.any():
-        learner.teach(indices[new], labels[new].astype(str))
+        learner.teach(indices[new], labels[new].astype(kind))
     if changed.any():
-        learner.teach(indices[changed], labels[changed].astype(str), relabel=True)
+        learner.teach(indices[changed], labels[changed].astype(kind), relabel=True)
     print(
         f"taught {int(new.sum())} new and {int(changed.sum())} changed labels "
         f"({len(pairs) - int(new.sum()) - int(changed.sum())} already known); "
         f"{learner.n_labelled} of {learner.n_pool} rows labelled, saved to "
         f"{args.session}"
     )
+
+
+def _numeric_labels(path, pairs) -> np.ndarray:
+    """The labels of a regression session's labels file, as finite floats."""
+    values = []
+    for row, label in pairs:
+        try:
+            value = float(label)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value):
+            raise CLIError(
+                f"{path}: row {row} is labelled {label!r:.40}, and a regression "
+                "session's labels are finite numbers"
+            )
+        values.append(value)
+    return np.array(values, dtype=np.float64)
 
 
 def cmd_status(args) -> None:
@@ -675,20 +729,34 @@ def cmd_status(args) -> None:
     else:
         from skactive.loop import read_session
 
+        from ._registry import model_task
+
         settings = _settings(args, create=False)
         content = read_session(args.session)
         n_labelled = content.indices.shape[0]
         pct = 100.0 * n_labelled / content.n_pool
-        n_classes = np.unique(content.labels).shape[0]  # labelled, as repr(learner)
-        counts = ", ".join(f"{c!r}: {n}" for c, n in content.class_counts().items())
-        print(
+        head = (
             f"session {args.session}\n"
             f"  pool: {content.n_pool:,} rows; labelled: {n_labelled:,} "
-            f"({pct:.1f}%) in {len(content.rounds)} rounds, {n_classes} "
-            f"class{'es' if n_classes != 1 else ''}\n"
-            f"  labels per class: {{{counts}}}\n"
-            "  model: not fitted (give --pool to fit it and check the pool)"
+            f"({pct:.1f}%) in {len(content.rounds)} rounds"
         )
+        if model_task(settings["model"]) == "regression":
+            t = content.target_summary()
+            labels = (
+                f"  labels: {t['n_labels']:,} in [{t['min']:.4g}, {t['max']:.4g}], "
+                f"mean {t['mean']:.4g}, std {t['std']:.4g}"
+                if t["n_labels"]
+                else "  labels: none yet"
+            )
+            print(f"{head}, real-valued labels\n{labels}")
+        else:
+            n_classes = np.unique(content.labels).shape[0]  # as repr(learner)
+            counts = ", ".join(f"{c!r}: {n}" for c, n in content.class_counts().items())
+            print(
+                f"{head}, {n_classes} class{'es' if n_classes != 1 else ''}\n"
+                f"  labels per class: {{{counts}}}"
+            )
+        print("  model: not fitted (give --pool to fit it and check the pool)")
     text = settings["text_column"]
     print(
         f"strategy {settings['strategy']}, model {settings['model']}, "
@@ -725,6 +793,9 @@ def cmd_predict(args) -> None:
 
     learner, settings, pool = _open_session(args)
     new = read_like_pool(args.input, settings, pool)
+    if learner.is_regression:
+        _predict_regression(args, learner, settings, new)
+        return
     labelled = learner.labelled_classes.tolist()
     if len(labelled) < 2:
         raise CLIError(
@@ -747,6 +818,39 @@ def cmd_predict(args) -> None:
     rows = [
         [r] + ([new.ids[r]] if new.ids else []) + [prediction[r]]
         + ([] if proba is None else [repr(float(p)) for p in proba[r]])
+        for r in range(new.n_rows)
+    ]  # fmt: skip
+    write_csv(Path(args.output), header, rows)
+    print(
+        f"{new.n_rows} rows of {args.input} predicted by --model "
+        f"{settings['model']} fitted on {learner.n_labelled} labels, written to "
+        f"{args.output}"
+    )
+
+
+def _predict_regression(args, learner, settings, new) -> None:
+    """A regression session's predictions, with the model's predictive std
+    when it gives one."""
+    from skactive.utils import predict_mean_std
+
+    from ._io import write_csv
+
+    if learner.n_labelled < 2:
+        raise CLIError(
+            f"the session {args.session} has {learner.n_labelled} label"
+            f"{'s' if learner.n_labelled != 1 else ''}: the model needs 2; "
+            "label more rows with `skactive query` and `skactive teach`"
+        )
+    model = learner.fit_model().strategy_
+    try:
+        prediction, std = predict_mean_std(model.estimator_, new.X)
+    except TypeError:  # no predictive uncertainty (a plain regressor)
+        prediction, std = model.predict(new.X), None
+    header = ["row"] + (["id"] if new.ids else []) + ["prediction"]
+    header += [] if std is None else ["std"]
+    rows = [
+        [r] + ([new.ids[r]] if new.ids else []) + [repr(float(prediction[r]))]
+        + ([] if std is None else [repr(float(std[r]))])
         for r in range(new.n_rows)
     ]  # fmt: skip
     write_csv(Path(args.output), header, rows)

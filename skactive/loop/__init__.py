@@ -4,14 +4,15 @@
   atomic save and resume).
 - :func:`simulate` and :func:`compare`: the loop with the true labels as the
   annotator, learning curves on a held-out set, repeated over seeds.
-- :class:`ActiveLearningClassifier`: the simulated loop as an estimator, so
-  that :class:`~sklearn.model_selection.GridSearchCV` chooses a strategy.
+- :class:`ActiveLearningClassifier` and :class:`ActiveLearningRegressor`:
+  the simulated loop as an estimator, so that
+  :class:`~sklearn.model_selection.GridSearchCV` chooses a strategy.
 - :class:`NoisyOracle` and the stopping criteria :class:`MaxConfidence`
   and :class:`StabilizingPredictions`.
 """
 
-from ._classifier import ActiveLearningClassifier
 from ._compare import ComparisonResult, compare
+from ._estimator import ActiveLearningClassifier, ActiveLearningRegressor
 
 # for skactive.cli: atomic writes, the session lock, a session file read
 # without its pool, a file read within a size limit
@@ -25,6 +26,7 @@ from ._stopping import MaxConfidence, StabilizingPredictions, StoppingCriterion
 __all__ = [
     "ActiveLearner",
     "ActiveLearningClassifier",
+    "ActiveLearningRegressor",
     "ComparisonResult",
     "MaxConfidence",
     "NoisyOracle",

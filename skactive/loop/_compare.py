@@ -13,12 +13,18 @@ from ..metrics import (
     align_learning_curves,
     area_under_learning_curve,
     labels_to_reach,
+    lower_is_better,
 )
 from ..strategies import RandomSampling
 from ..utils._validation import check_int
 from ._core import draw_seeds
-from ._session import check_query_strategy
-from ._simulate import _flat_history, _import_pandas, simulate
+from ._session import check_query_strategy, is_regression
+from ._simulate import (
+    DEFAULT_METRIC,
+    _flat_history,
+    _import_pandas,
+    simulate,
+)
 
 __all__ = ["ComparisonResult", "compare"]
 
@@ -36,6 +42,14 @@ class ComparisonResult:
     Returned by :func:`~skactive.compare`. Repeat ``i`` of every strategy
     uses the same seed (same test split, initial set and label noise), so
     strategies are compared pairwise, repeat by repeat.
+
+    Every method summarises the curves of one metric, by default the
+    task's (:attr:`default_metric`: accuracy, or RMSE for regression). The
+    areas are in the metric's units (for an error, the mean error over the
+    label range: lower is better); the gains over the baseline are positive
+    when a strategy does better, for a score and an error alike, and an
+    error's target is reached at or below it (see
+    :func:`skactive.metrics.lower_is_better`).
 
     Attributes
     ----------
@@ -57,13 +71,33 @@ class ComparisonResult:
         """Number of repeats of each strategy."""
         return self.seeds.shape[0]
 
-    def curves(self, metric: str = "accuracy"):
+    @property
+    def task(self) -> str:
+        """``"classification"`` or ``"regression"``: the strategies' task."""
+        return next(iter(self.results.values()))[0].task
+
+    @property
+    def default_metric(self) -> str:
+        """The metric of the task: ``"accuracy"``, or ``"rmse"`` for
+        regression."""
+        return DEFAULT_METRIC[self.task]
+
+    @property
+    def metrics(self) -> list:
+        """The metrics recorded at every round (see
+        :attr:`SimulationResult.metrics`)."""
+        return next(iter(self.results.values()))[0].metrics
+
+    def _metric(self, metric) -> str:
+        return self.default_metric if metric is None else metric
+
+    def curves(self, metric: str | None = None):
         """Learning curves on a common grid of label counts.
 
         Parameters
         ----------
-        metric : str, default="accuracy"
-            A metric of the runs' history.
+        metric : str, default=None
+            A metric of the runs' history; ``None``: :attr:`default_metric`.
 
         Returns
         -------
@@ -78,6 +112,7 @@ class ComparisonResult:
         skactive.metrics.align_learning_curves : the alignment.
         skactive.metrics.learning_curve_band : the mean curve and its band.
         """
+        metric = self._metric(metric)
         return align_learning_curves(
             {
                 name: [(r.n_labels, r.scores(metric)) for r in results]
@@ -86,14 +121,18 @@ class ComparisonResult:
         )
 
     def area_under_curve(
-        self, metric: str = "accuracy", *, normalize: bool = True, log_scale=False
+        self, metric: str | None = None, *, normalize: bool = True, log_scale=False
     ) -> dict:
         """Area under each run's learning curve.
+
+        In the metric's units (``None``: :attr:`default_metric`); for an
+        error, lower is better.
 
         Returns
         -------
         areas : dict of str -> ndarray of shape (n_repeats,)
         """
+        metric = self._metric(metric)
         return {
             name: np.array(
                 [
@@ -109,16 +148,28 @@ class ComparisonResult:
             for name, results in self.results.items()
         }
 
-    def labels_to_reach(self, target: float, metric: str = "accuracy") -> dict:
+    def labels_to_reach(self, target: float, metric: str | None = None) -> dict:
         """Labels each run needed to reach ``target`` (``NaN`` if never).
+
+        A score reaches it from below, an error (``"rmse"``) from above:
+        ``labels_to_reach(50.0)`` of a regression comparison counts the
+        labels to get to an RMSE of at most 50. ``None``:
+        :attr:`default_metric`.
 
         Returns
         -------
         labels : dict of str -> ndarray of shape (n_repeats,)
         """
+        metric = self._metric(metric)
+        greater = not lower_is_better(metric)
         return {
             name: np.array(
-                [labels_to_reach(r.n_labels, r.scores(metric), target) for r in results]
+                [
+                    labels_to_reach(
+                        r.n_labels, r.scores(metric), target, greater_is_better=greater
+                    )
+                    for r in results
+                ]
             )
             for name, results in self.results.items()
         }
@@ -148,20 +199,25 @@ class ComparisonResult:
         self,
         baseline: str | None = None,
         *,
-        metric: str = "accuracy",
+        metric: str | None = None,
         target: float | None = None,
         normalize: bool = True,
         log_scale: bool = False,
     ) -> dict:
         """Gain of each strategy over a baseline, repeat by repeat.
 
+        Positive means better than the baseline: for a score, the strategy's
+        area minus the baseline's; for an error (``"rmse"``, see
+        :func:`skactive.metrics.lower_is_better`), the baseline's area minus
+        the strategy's, the mean reduction of the error.
+
         Parameters
         ----------
         baseline : str, default=None
             Name of the baseline; ``None`` means ``"random"``, or the only
             :class:`~skactive.RandomSampling` strategy.
-        metric : str, default="accuracy"
-            The metric of the curves.
+        metric : str, default=None
+            The metric of the curves; ``None``: :attr:`default_metric`.
         target : float, default=None
             ``None``: gain in (normalised) area; a float: fraction of labels
             saved to reach it. See :func:`skactive.metrics.active_gain`.
@@ -172,6 +228,8 @@ class ComparisonResult:
         -------
         gains : dict of str -> ndarray of shape (n_repeats,)
         """
+        metric = self._metric(metric)
+        greater = not lower_is_better(metric)
         base = self.results[self._baseline_name(baseline)]
         return {
             name: np.array(
@@ -184,6 +242,7 @@ class ComparisonResult:
                         target=target,
                         normalize=normalize,
                         log_scale=log_scale,
+                        greater_is_better=greater,
                     )
                     for r, b in zip(results, base, strict=True)
                 ]
@@ -193,7 +252,7 @@ class ComparisonResult:
 
     def summary(
         self,
-        metric: str = "accuracy",
+        metric: str | None = None,
         *,
         target: float | None = None,
         baseline: str | None = None,
@@ -202,10 +261,14 @@ class ComparisonResult:
 
         Parameters
         ----------
-        metric : str, default="accuracy"
-            The metric of the curves.
+        metric : str, default=None
+            The metric of the curves; ``None``: :attr:`default_metric`.
+            The areas and final values are in its units (an error's: lower
+            is better); the gains are positive when better than the
+            baseline.
         target : float, default=None
-            Also report the labels needed to reach this score.
+            Also report the labels needed to reach this score (an error:
+            to get down to it).
         baseline : str, default=None
             The baseline of the active gain; ``None``: ``"random"`` or the
             only :class:`~skactive.RandomSampling`, and no gain columns if
@@ -220,6 +283,7 @@ class ComparisonResult:
             ``"labels_to_reach_mean"`` (``NaN`` if a repeat never reached
             it), and with a baseline ``"gain_mean"`` and ``"gain_std"``.
         """
+        metric = self._metric(metric)
         areas = self.area_under_curve(metric)
         finals = {
             name: np.array([r.scores(metric)[-1] for r in results])
@@ -270,13 +334,13 @@ class ComparisonResult:
                 frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
-    def plot(self, metric: str = "accuracy", *, ax=None, **kwargs):
+    def plot(self, metric: str | None = None, *, ax=None, **kwargs):
         """Plot the mean learning curves with their spread (needs matplotlib).
 
         Parameters
         ----------
-        metric : str, default="accuracy"
-            The metric to plot.
+        metric : str, default=None
+            The metric to plot; ``None``: :attr:`default_metric`.
         ax : matplotlib Axes, default=None
             Where to plot; ``None`` makes a new figure.
         **kwargs : dict
@@ -291,10 +355,12 @@ class ComparisonResult:
         from ..plotting import ActiveLearningCurveDisplay
 
         return ActiveLearningCurveDisplay.from_results(
-            self, metric=metric, ax=ax, **kwargs
+            self, metric=self._metric(metric), ax=ax, **kwargs
         )
 
     def __repr__(self) -> str:
+        if self.task == "regression":
+            return self._regression_repr()
         summary = self.summary()
         balanced = self.summary("balanced_accuracy") if "gain_mean" in summary else None
         width = max(len("strategy"), *(len(n) for n in self.names))
@@ -320,6 +386,39 @@ class ComparisonResult:
             lines.append(line)
         return "\n".join(lines)
 
+    def _regression_repr(self) -> str:
+        """The table of a regression comparison: RMSE areas (lower is
+        better) and gains (positive is better), with the R² gain."""
+        summary = self.summary("rmse")
+        r2 = self.summary("r2") if "gain_mean" in summary else None
+        rows = []
+        for i, name in enumerate(self.names):
+            row = [
+                name,
+                f"{summary['area_mean'][i]:.4g} ± {summary['area_std'][i]:.2g}",
+                f"{summary['final_mean'][i]:.4g} ± {summary['final_std'][i]:.2g}",
+            ]
+            if r2 is not None:
+                row += [
+                    f"{summary['gain_mean'][i]:+.4g}",
+                    f"{r2['gain_mean'][i]:+.3f}",
+                ]
+            rows.append(row)
+        header = ["strategy", "area under RMSE", "final RMSE"]
+        if r2 is not None:
+            header += ["gain over baseline", "(R²)"]
+        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(header)]
+        lines = [
+            f"ComparisonResult({len(self.names)} strategies x "
+            f"{self.n_repeats} repeats; RMSE: lower is better, gains: positive "
+            "is better)",
+            "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+        ]
+        lines += [
+            "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows
+        ]
+        return "\n".join(lines)
+
 
 def _check_strategies(strategies) -> dict:
     if isinstance(strategies, dict):
@@ -343,6 +442,17 @@ def _check_strategies(strategies) -> dict:
         raise ValueError("strategies is empty.")
     for name, strategy in named.items():
         check_query_strategy(strategy, f"strategies[{name!r}]")
+    tasks = {name: is_regression(s) for name, s in named.items()}
+    if len(set(tasks.values())) > 1:
+        regressors = sorted(name for name, r in tasks.items() if r)
+        classifiers = sorted(name for name, r in tasks.items() if not r)
+        raise ValueError(
+            "strategies must all be of one task: "
+            f"{regressors} are regression strategies and {classifiers} "
+            "classification ones (RandomSampling and CoreSet follow their "
+            "estimator's task: give them a regressor to compare with regression "
+            "strategies)."
+        )
     return named
 
 
@@ -364,14 +474,16 @@ def compare(
     Every strategy is simulated ``n_repeats`` times with :func:`simulate`;
     repeat ``i`` uses the same seed for all strategies (same test split,
     initial set and label noise), so that their curves compare pairwise.
-    The runs are spread over ``n_jobs`` joblib workers.
+    The runs are spread over ``n_jobs`` joblib workers. The strategies are
+    all classifiers, or all regressors (then every curve is of RMSE, MAE
+    and R², and the summaries default to the RMSE).
 
     Parameters
     ----------
     strategies : dict of str -> QueryStrategy, or list of QueryStrategy
-        The strategies, by name (a list is named by class). Name the
-        baseline ``"random"`` (a :class:`~skactive.RandomSampling`) to get
-        the active gain over it.
+        The strategies, by name (a list is named by class), of one task.
+        Name the baseline ``"random"`` (a :class:`~skactive.RandomSampling`)
+        to get the active gain over it.
     X : array-like or sparse matrix of shape (n_samples, n_features)
         The pool, see :func:`simulate`.
     y : array-like of shape (n_samples,)

@@ -2,8 +2,8 @@
 
 :func:`check_loop_params` validates its parameters, :func:`simulated_loop`
 sets it up (a clone of the strategy with its seed, a session over the pool,
-a stratified initial set) and runs it with :func:`run_loop`, recording one
-row of the history per round.
+an initial set: stratified for a classifier, uniform for a regressor) and
+runs it with :func:`run_loop`, recording one row of the history per round.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from ..utils._compat import _num_samples
 from ..utils._validation import check_batch_size, check_int, check_multiple_classes
-from ._session import ActiveLearner, check_query_strategy
+from ._session import ActiveLearner, check_query_strategy, is_regression
 
 __all__ = [
     "check_loop_params",
@@ -31,14 +31,26 @@ __all__ = [
 _SEED_MAX = np.iinfo(np.int32).max
 
 
-def check_loop_params(strategy, initial_size, budget, batch_size) -> None:
+def check_loop_params(
+    strategy, initial_size, budget, batch_size, stopping=None
+) -> None:
     """Validate the parameters of a simulated loop, naming the bad one."""
     check_query_strategy(strategy)
     if np.ndim(initial_size) == 0:
-        check_int(initial_size, "initial_size", low=2)  # two classes at least
+        # two classes at least (a regressor: two rows)
+        check_int(initial_size, "initial_size", low=2)
     check_int(budget, "budget", low=0, allow_none=True)
     if batch_size is not None:
         check_batch_size(batch_size)
+    if stopping is not None:
+        if not hasattr(stopping, "should_stop"):
+            raise TypeError(
+                "stopping must be a StoppingCriterion (with should_stop), e.g. "
+                f"skactive.loop.StabilizingPredictions(); got {stopping!r:.60}."
+            )
+        check = getattr(stopping, "check_strategy", None)
+        if check is not None:
+            check(strategy)
 
 
 def check_initial_rows(initial, n: int) -> np.ndarray:
@@ -62,15 +74,19 @@ def draw_seeds(random_state, n: int) -> np.ndarray:
     return check_random_state(random_state).randint(_SEED_MAX, size=n)
 
 
-def initial_draw(y, size: int, random_state) -> np.ndarray:
+def initial_draw(y, size: int, random_state, *, regression=False) -> np.ndarray:
     """A stratified random initial set of ``size`` samples, >= 2 classes.
 
     The classes get shares of ``size`` in proportion to their frequency
     (largest remainders), and at least one sample each when ``size`` allows
     it (otherwise ``size`` classes drawn at random get one each). The result
-    is shuffled.
+    is shuffled. For regression (real-valued ``y``, no classes to
+    stratify), ``size`` samples drawn uniformly without replacement.
     """
     rng = check_random_state(random_state)
+    if regression:
+        n = y.shape[0]
+        return rng.choice(n, size=min(int(size), n), replace=False)
     classes, codes = np.unique(y, return_inverse=True)
     n_classes = classes.shape[0]
     check_multiple_classes(classes)
@@ -200,7 +216,8 @@ def simulated_loop(
     X_pool : array-like of shape (n_pool, n_features)
         The pool.
     y_pool : ndarray of shape (n_pool,)
-        Its true labels, from which the stratified initial set is drawn.
+        Its true labels (or targets), from which the stratified initial set
+        is drawn (a uniform one for a regression strategy).
     oracle : callable
         ``oracle(indices) -> labels`` (the true labels, possibly noisy).
     seeds : dict
@@ -220,15 +237,19 @@ def simulated_loop(
     termination_condition : str
         See :func:`run_loop`.
     """
+    regression = is_regression(strategy)
     if np.ndim(initial_size) == 0:
-        initial = initial_draw(y_pool, initial_size, seeds["initial"])
+        initial = initial_draw(
+            y_pool, initial_size, seeds["initial"], regression=regression
+        )
     else:  # the rows labelled at the start, given
         initial = check_initial_rows(initial_size, _num_samples(X_pool))
     strategy = clone(strategy)
     set_strategy_params(
         strategy, random_state=int(seeds["strategy"]), **(strategy_params or {})
     )
-    _declare_classes(strategy, np.unique(y_pool))
+    if not regression:
+        _declare_classes(strategy, np.unique(y_pool))
     learner = ActiveLearner(
         strategy,
         X_pool,

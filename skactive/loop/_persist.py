@@ -47,12 +47,14 @@ __all__ = [
     "atomic_write_bytes",
     "bytes_digest",
     "count_labels",
+    "describe_targets",
     "file_digest",
     "label_kind",
     "parse_session",
     "pool_fingerprint",
     "read_model",
     "read_session",
+    "target_summary",
     "write_session",
 ]
 
@@ -148,6 +150,32 @@ def count_labels(labels: np.ndarray, classes: np.ndarray) -> dict:
     return {c: found.get(c, 0) for c in np.asarray(classes).tolist()}
 
 
+def target_summary(labels: np.ndarray) -> dict:
+    """Count, range, mean and std (``ddof=0``) of numeric labels (``NaN``
+    while there are none): a regression session's :meth:`class_counts`."""
+    values = np.asarray(labels, dtype=np.float64)
+    if not values.size:
+        nan = float("nan")
+        return {"n_labels": 0, "min": nan, "max": nan, "mean": nan, "std": nan}
+    return {
+        "n_labels": int(values.shape[0]),
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "mean": float(values.mean()),
+        "std": float(values.std()),
+    }
+
+
+def describe_targets(summary: dict) -> str:
+    """One line of :func:`target_summary`, for a repr or the command line."""
+    if not summary["n_labels"]:
+        return "none yet"
+    return (
+        f"{summary['n_labels']:,} in [{summary['min']:.4g}, {summary['max']:.4g}], "
+        f"mean {summary['mean']:.4g}, std {summary['std']:.4g}"
+    )
+
+
 def label_kind(labels: np.ndarray) -> str:
     """``"str"`` or ``"number"``; a mix of both is a ``TypeError``."""
     kind = labels.dtype.kind
@@ -216,6 +244,11 @@ class SessionFile:
         """Number of labels of every class of :attr:`classes`, as the session's
         :meth:`~skactive.ActiveLearner.class_counts`: no pool needed."""
         return count_labels(self.labels, self.classes)
+
+    def target_summary(self) -> dict:
+        """The labels as numbers (a regression session), as the session's
+        :meth:`~skactive.ActiveLearner.target_summary`: no pool needed."""
+        return target_summary(self.labels)
 
     def to_json(self) -> dict:
         return {

@@ -15,7 +15,7 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from tqdm.auto import tqdm
@@ -32,17 +32,40 @@ from ._persist import (
     SessionFile,
     bytes_digest,
     count_labels,
+    describe_targets,
     parse_session,
     pool_fingerprint,
     read_bytes,
     read_model,
     read_session,
+    target_summary,
     write_session,
 )
 from ._persist import label_kind as _label_kind
 from ._pool_check import check_session_pool
 
-__all__ = ["ActiveLearner", "check_query_strategy", "map_candidates", "max_proba"]
+__all__ = [
+    "ActiveLearner",
+    "check_query_strategy",
+    "is_regression",
+    "map_candidates",
+    "max_proba",
+]
+
+# A regression strategy is fitted from this many labels on (a classifier:
+# from two classes on).
+MIN_REGRESSION_LABELS = 2
+
+
+def is_regression(strategy) -> bool:
+    """Whether ``strategy`` serves a regressor (scikit-learn's
+    :func:`~sklearn.base.is_regressor`): real-valued labels, regression
+    metrics. :class:`~skactive.RandomSampling` and
+    :class:`~skactive.CoreSet` follow their estimator's task."""
+    try:
+        return bool(is_regressor(strategy))
+    except Exception:  # an object without scikit-learn's tags: a classifier
+        return False
 
 
 def check_query_strategy(strategy, name: str = "strategy") -> None:
@@ -126,7 +149,8 @@ def _check_indices(indices, n_pool: int) -> np.ndarray:
     return arr
 
 
-def _check_labels(labels, n: int) -> np.ndarray:
+def _check_labels(labels, n: int, regression: bool = False) -> np.ndarray:
+    """One label per index: class labels, or real numbers for regression."""
     arr = np.asarray(labels)
     if arr.ndim == 0:
         arr = arr.reshape(1)
@@ -137,6 +161,8 @@ def _check_labels(labels, n: int) -> np.ndarray:
             f"labels has {arr.shape[0]} entries for {n} indices: give one "
             "label per index."
         )
+    if arr.size and regression:
+        return _check_targets(arr)
     if arr.size:
         if _label_kind(arr) == "str":
             longest = max(len(v) for v in arr.ravel().tolist())
@@ -149,6 +175,36 @@ def _check_labels(labels, n: int) -> np.ndarray:
             check_classification_targets(arr)
         except ValueError as exc:
             raise ValueError(f"labels are not class labels: {exc}") from None
+    return arr
+
+
+def _check_targets(arr: np.ndarray) -> np.ndarray:
+    """Labels of a regression session: finite real numbers."""
+    if arr.dtype.kind == "O":
+        values = arr.tolist()
+        if not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
+        ):
+            bad = next(
+                v
+                for v in values
+                if not isinstance(v, numbers.Real) or isinstance(v, bool)
+            )
+            raise TypeError(
+                "labels of a regression strategy must be real numbers (the "
+                f"targets); got {bad!r:.40}."
+            )
+        arr = np.array(values, dtype=np.result_type(*values))
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            "labels of a regression strategy must be real numbers (the targets); "
+            f"got {arr.tolist()[:5]!r} of dtype {arr.dtype}."
+        )
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(
+            "labels of a regression strategy must be finite numbers; got "
+            f"{arr[~np.isfinite(arr)][:5].tolist()!r}."
+        )
     return arr
 
 
@@ -234,10 +290,18 @@ class ActiveLearner:
     is labelled. Classes seen for the first time in a late round simply
     become classes of the refitted model.
 
+    With a regression strategy (``sklearn.base.is_regressor(strategy)``, e.g.
+    :class:`~skactive.MaxStdSampling`), the labels are real numbers (the
+    targets, finite), the strategy takes over from the second label on,
+    :meth:`score` is the R² and :meth:`target_summary` describes the
+    labels; ``classes`` and ``pseudo_label_threshold`` are for classifiers
+    only.
+
     Parameters
     ----------
     strategy : QueryStrategy
-        The query strategy, e.g. :class:`~skactive.MarginSampling` (any
+        The query strategy, e.g. :class:`~skactive.MarginSampling`, or a
+        regression strategy such as :class:`~skactive.MaxStdSampling` (any
         object with ``fit`` and ``query(X_pool, batch_size, candidates=)``).
         The session fits a clone of it, ``strategy_``; with the strategy's
         ``warm_start=True``, the clone is refitted in place round after
@@ -261,7 +325,7 @@ class ActiveLearner:
         fitted again (one self-training step, as in CEAL [1]_); uncertain
         samples still go to the annotator through :meth:`query`. Pseudo
         labels are recomputed at every fit and never recorded as labels.
-        ``None`` disables it.
+        ``None`` disables it. Classification only.
     autosave : path-like, default=None
         Save the session to this file after every :meth:`teach`, before the
         refit, so that no label is lost if the process dies (see
@@ -275,6 +339,7 @@ class ActiveLearner:
         typo does not become a new class), and :attr:`classes` and
         :meth:`class_counts` list every declared class, labelled or not.
         Saved with the session. ``None``: any class label is accepted.
+        Classification only: a regression session's labels are numbers.
     validate_pool : bool or "auto", default="auto"
         Check the pool before any label is recorded, so that a pool the
         model cannot read fails now rather than at the first query: an
@@ -369,6 +434,19 @@ class ActiveLearner:
             raise ValueError(
                 f'validate_pool must be "auto", True or False, got {validate_pool!r}.'
             )
+        regression = is_regression(strategy)
+        if regression and classes is not None:
+            raise ValueError(
+                f"classes is for classification: {type(strategy).__name__} is a "
+                "regression strategy, whose labels are real numbers; leave "
+                "classes=None."
+            )
+        if regression and pseudo_label_threshold is not None:
+            raise ValueError(
+                "pseudo_label_threshold is for classification (a confidence in "
+                f"(0, 1]): {type(strategy).__name__} is a regression strategy; "
+                "leave pseudo_label_threshold=None."
+            )
         declared = _check_declared_classes(classes)
         if autosave is not None:
             _check_new_session_path(autosave)
@@ -383,6 +461,7 @@ class ActiveLearner:
         self.autosave = None if autosave is None else os.fspath(autosave)
         self.random_state = random_state
         self._declared = declared
+        self._regression = regression
         self.strategy_ = clone(strategy)
 
         self._n_pool = n_pool
@@ -439,25 +518,76 @@ class ActiveLearner:
         return np.flatnonzero(self._position < 0)
 
     @property
+    def is_regression(self) -> bool:
+        """Whether the session's strategy is a regressor (real-valued labels)."""
+        return self._regression
+
+    def _no_classes(self, name: str, error=AttributeError):
+        return error(
+            f"{name}: a regression session has no classes (its labels are real "
+            "numbers); target_summary() describes them."
+        )
+
+    @property
     def classes(self) -> np.ndarray:
         """The declared label set (``classes``), else the classes labelled so
-        far; sorted."""
+        far; sorted. Classification only (an ``AttributeError`` for a
+        regression session)."""
+        if self._regression:
+            raise self._no_classes("classes")
         return self._declared if self._declared is not None else self.labelled_classes
 
     @property
     def labelled_classes(self) -> np.ndarray:
-        """The classes labelled so far, sorted."""
+        """The classes labelled so far, sorted. Classification only."""
+        if self._regression:
+            raise self._no_classes("labelled_classes")
         return np.unique(self._labels)
 
     def class_counts(self) -> dict:
         """Number of labels of every class (of the declared set, if any).
+
+        Classification only: a regression session raises a ``ValueError``
+        (see :meth:`target_summary`).
 
         Returns
         -------
         counts : dict
             ``{label: count}``, in the order of :attr:`classes`.
         """
+        if self._regression:
+            raise self._no_classes("class_counts()", ValueError)
         return count_labels(self._labels, self.classes)
+
+    def target_summary(self) -> dict:
+        """The labels as numbers: how many, their range, mean and spread.
+
+        What :meth:`class_counts` is to a classification session, for a
+        regression session (any session whose labels are numbers).
+
+        Returns
+        -------
+        summary : dict
+            ``"n_labels"``, ``"min"``, ``"max"``, ``"mean"`` and ``"std"``
+            (``ddof=0``) of the labels; ``NaN`` while none is labelled.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skactive import ActiveLearner, MaxStdSampling
+        >>> learner = ActiveLearner(MaxStdSampling(), np.arange(20.0).reshape(10, 2))
+        >>> learner.teach([0, 3], [1.5, 4.5])
+        >>> learner.target_summary()
+        {'n_labels': 2, 'min': 1.5, 'max': 4.5, 'mean': 3.0, 'std': 1.5}
+        """
+        return target_summary(self._labels)
+
+    def _model_fittable(self) -> bool:
+        """Enough labels to fit: two rows (regression), two classes
+        (classification)."""
+        if self._regression:
+            return self._labels.shape[0] >= MIN_REGRESSION_LABELS
+        return np.unique(self._labels).shape[0] >= 2
 
     @property
     def n_rounds(self) -> int:
@@ -468,8 +598,8 @@ class ActiveLearner:
     def is_fitted(self) -> bool:
         """Whether ``strategy_`` is fitted on every label taught so far.
 
-        ``False`` before two classes are labelled, and after a
-        :meth:`teach` with ``refit=False`` until the next fit.
+        ``False`` before two classes (regression: two rows) are labelled,
+        and after a :meth:`teach` with ``refit=False`` until the next fit.
         """
         return self._model_ready and self._fitted_version == self._version
 
@@ -513,7 +643,8 @@ class ActiveLearner:
             :meth:`query`; any unlabelled row may be taught.
         labels : label or array-like of shape (n_indices,)
             One class label per index: strings or numbers, the same kind as
-            the labels taught before.
+            the labels taught before; for a regression strategy, real
+            numbers (finite).
         relabel : bool, default=False
             Allow changing the label of already-labelled samples. Without it,
             teaching a labelled index again is an error: a label is never
@@ -523,16 +654,18 @@ class ActiveLearner:
         ------
         ValueError
             An index out of range or repeated, an already-labelled index
-            without ``relabel=True``, or labels that are not class labels.
+            without ``relabel=True``, labels that are not class labels, or
+            (regression) not finite.
         TypeError
-            Labels of another kind (strings vs numbers) than before.
+            Labels of another kind (strings vs numbers) than before, or
+            labels that are not numbers for a regression strategy.
         SessionConflictError, SessionLockedError, OSError
             The autosave failed (see :meth:`save`): nothing is taught, the
             session is as before the call, and teaching the same labels
             again works once the cause is fixed.
         """
         idx = _check_indices(indices, self._n_pool)
-        new_labels = _check_labels(labels, idx.shape[0])
+        new_labels = _check_labels(labels, idx.shape[0], self._regression)
         if idx.size == 0:
             return
         if self._declared is not None:
@@ -596,8 +729,8 @@ class ActiveLearner:
     def fit_model(self) -> ActiveLearner:
         """Fit ``strategy_`` on the labels, if not already done.
 
-        With fewer than two classes labelled, nothing is fitted and
-        :meth:`query` samples at random.
+        With fewer than two classes labelled (regression: fewer than two
+        rows), nothing is fitted and :meth:`query` samples at random.
 
         Returns
         -------
@@ -606,7 +739,7 @@ class ActiveLearner:
         if self._fitted_version == self._version:
             return self
         self._pseudo = (np.empty(0, dtype=np.intp), np.empty(0))
-        if np.unique(self._labels).shape[0] < 2:
+        if not self._model_fittable():
             self._model_ready = False
             self._fitted_version = self._version
             return self
@@ -646,7 +779,8 @@ class ActiveLearner:
         strategy as ``candidates`` (rows of ``X_pool``), so that the strategy
         reads them chunk by chunk and the pool is never copied. The strategy
         is refitted first if labels were taught since the last fit. Before
-        two classes are labelled, the unlabelled samples are drawn at random.
+        two classes (regression: two rows) are labelled, the unlabelled
+        samples are drawn at random.
 
         Parameters
         ----------
@@ -751,19 +885,25 @@ class ActiveLearner:
                 bar.update(idx.shape[0])
         return self
 
-    def predict(self, X):
-        """Predict classes with the model fitted on the labels.
+    def predict(self, X, **predict_params):
+        """Predict with the model fitted on the labels.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             The samples.
+        **predict_params : dict
+            Passed to the strategy's ``predict``: ``return_std=True`` for
+            a regression strategy gives the predictive standard deviation
+            too.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            Classes, or real values for a regression strategy (with
+            ``return_std=True``, a ``(mean, std)`` pair).
         """
-        return self._fitted_strategy().predict(X)
+        return self._fitted_strategy().predict(X, **predict_params)
 
     def predict_proba(self, X):
         """Class probabilities of the model fitted on the labels.
@@ -781,7 +921,8 @@ class ActiveLearner:
         return self._fitted_strategy().predict_proba(X)
 
     def score(self, X, y, sample_weight=None) -> float:
-        """Accuracy of the model fitted on the labels, on held-out ``(X, y)``.
+        """The accuracy (regression: the R²) of the model fitted on the
+        labels, on held-out ``(X, y)``.
 
         Parameters
         ----------
@@ -795,7 +936,8 @@ class ActiveLearner:
         Returns
         -------
         score : float
-            The mean accuracy (the strategy's ``score``).
+            The strategy's ``score``: the mean accuracy of a classifier, the
+            coefficient of determination R² of a regressor.
         """
         return self._fitted_strategy().score(X, y, sample_weight=sample_weight)
 
@@ -885,6 +1027,11 @@ default="self_confidence"
     def _fitted_strategy(self):
         self.fit_model()
         if not self._model_ready:
+            if self._regression:
+                raise ValueError(
+                    f"the model needs at least {MIN_REGRESSION_LABELS} labels; "
+                    f"so far: {self.n_labelled}."
+                )
             raise ValueError(
                 f"the model needs labels of at least 2 classes; so far: "
                 f"{self.labelled_classes.tolist()!r}."
@@ -1174,21 +1321,33 @@ default="self_confidence"
     # ------------------------------------------------------------ display
     def __repr__(self) -> str:
         pct = 100.0 * self.n_labelled / self._n_pool
-        classes = self.labelled_classes
-        counts = ", ".join(f"{c!r}: {n}" for c, n in self.class_counts().items())
-        lines = [
-            f"ActiveLearner({self.strategy!r})",
+        labelled = (
             f"  pool: {self._n_pool:,} samples; labelled: {self.n_labelled:,} "
-            f"({pct:.1f}%) in {self.n_rounds} rounds, {classes.shape[0]} "
-            f"class{'es' if classes.shape[0] != 1 else ''}",
-            f"  labels per class: {{{counts}}}",
-        ]
+            f"({pct:.1f}%) in {self.n_rounds} rounds"
+        )
+        if self._regression:
+            lines = [
+                f"ActiveLearner({self.strategy!r})",
+                labelled + ", real-valued labels",
+                f"  labels: {describe_targets(self.target_summary())}",
+            ]
+            waiting = f"{MIN_REGRESSION_LABELS} rows are labelled"
+        else:
+            classes = self.labelled_classes
+            counts = ", ".join(f"{c!r}: {n}" for c, n in self.class_counts().items())
+            lines = [
+                f"ActiveLearner({self.strategy!r})",
+                labelled + f", {classes.shape[0]} "
+                f"class{'es' if classes.shape[0] != 1 else ''}",
+                f"  labels per class: {{{counts}}}",
+            ]
+            waiting = "2 classes are labelled"
         if self.is_fitted:
             model = "fitted"
-        elif self._model_ready or (classes.shape[0] >= 2):
+        elif self._model_ready or self._model_fittable():
             model = "to be refitted at the next query"
         else:
-            model = "not fitted: random queries until 2 classes are labelled"
+            model = f"not fitted: random queries until {waiting}"
         lines.append(f"  model: {model}")
         if self.pseudo_label_threshold is not None:
             lines.append(

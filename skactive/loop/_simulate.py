@@ -5,18 +5,38 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.metrics import get_scorer, precision_recall_fscore_support
+from sklearn.metrics import (
+    get_scorer,
+    mean_absolute_error,
+    precision_recall_fscore_support,
+    r2_score,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 
-from ..metrics import area_under_learning_curve, labels_to_reach
+from ..metrics import area_under_learning_curve, labels_to_reach, lower_is_better
 from ..utils._compat import _num_samples, _safe_indexing
+from ..utils._regression import check_regression_targets
 from ..utils._validation import check_real
 from ._core import check_initial_rows, check_loop_params, draw_seeds, simulated_loop
 from ._oracle import NoisyOracle
+from ._session import is_regression
 
 __all__ = ["SimulationResult", "simulate"]
+
+# The metric of a task's learning curve when none is named.
+DEFAULT_METRIC = {"classification": "accuracy", "regression": "rmse"}
+# How the tables and plots name the metrics.
+METRIC_NAMES = {
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "f1_macro": "macro F1",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
+}
+_NOT_SCORES = ("round", "n_labels", "query_time", "fit_time")
 
 
 def _check_scoring(scoring) -> dict:
@@ -43,7 +63,12 @@ def _check_scoring(scoring) -> dict:
 class SimulationResult:
     """The learning curve of one simulated active learning run.
 
-    Returned by :func:`~skactive.simulate`.
+    Returned by :func:`~skactive.simulate`. Its methods summarise the curve
+    of one metric, by default the task's (:attr:`default_metric`: the
+    accuracy of a classifier, the RMSE of a regressor). An error (RMSE,
+    MAE) is lower-is-better: its area is the mean error over the label
+    range (lower is better) and :meth:`labels_to_reach` counts the labels
+    to get *down* to a target (see :func:`skactive.metrics.lower_is_better`).
 
     Attributes
     ----------
@@ -52,14 +77,18 @@ class SimulationResult:
         set), equal-length arrays like ``cv_results_`` (shaped as the
         ``history_`` of :class:`~skactive.ActiveLearner` and
         :class:`~skactive.ActiveLearningClassifier`): ``"round"``,
-        ``"n_labels"``, ``"accuracy"``, ``"balanced_accuracy"``,
-        ``"f1_macro"`` (macro over the classes of the test set),
-        ``"f1_per_class"`` (shape ``(n_rounds, n_classes)``, columns in the
-        order of ``classes``), ``"n_noisy_labels"`` (labels the oracle got
-        wrong so far), ``"n_pseudo_labels"``, one array per extra
-        ``scoring``, ``"query_time"`` and ``"fit_time"`` (seconds).
-    classes : ndarray of shape (n_classes,)
-        The classes of the test set.
+        ``"n_labels"``, then for a classifier ``"accuracy"``,
+        ``"balanced_accuracy"``, ``"f1_macro"`` (macro over the classes of
+        the test set), ``"f1_per_class"`` (shape ``(n_rounds, n_classes)``,
+        columns in the order of ``classes``), ``"n_noisy_labels"`` (labels
+        the oracle got wrong so far), ``"n_pseudo_labels"``, and for a
+        regressor ``"rmse"``, ``"mae"`` and ``"r2"`` on the test set; one
+        array per extra ``scoring``, ``"query_time"`` and ``"fit_time"``
+        (seconds).
+    task : {"classification", "regression"}
+        The strategy's task (:func:`sklearn.base.is_regressor`).
+    classes : ndarray of shape (n_classes,) or None
+        The classes of the test set (``None`` for regression).
     indices : ndarray of shape (n_labels,)
         Indices into ``X`` of the labelled samples, in the order they were
         labelled (the initial set first).
@@ -93,8 +122,10 @@ class SimulationResult:
         strategy,
         random_state=None,
         name=None,
+        task="classification",
     ):
         self.history = history
+        self.task = task
         self.classes = classes
         self.indices = indices
         self.labels = labels
@@ -110,18 +141,39 @@ class SimulationResult:
         """Number of labels at each round."""
         return self.history["n_labels"]
 
-    def scores(self, metric: str = "accuracy") -> np.ndarray:
+    @property
+    def default_metric(self) -> str:
+        """The metric of the task: ``"accuracy"``, or ``"rmse"`` for
+        regression."""
+        return DEFAULT_METRIC[self.task]
+
+    @property
+    def metrics(self) -> list:
+        """The metrics of the held-out set recorded at every round (the 1-d
+        entries of :attr:`history` other than the round, the label count
+        and the timings)."""
+        return [
+            k
+            for k, v in self.history.items()
+            if np.ndim(v) == 1 and k not in _NOT_SCORES
+        ]
+
+    def _metric(self, metric) -> str:
+        return self.default_metric if metric is None else metric
+
+    def scores(self, metric: str | None = None) -> np.ndarray:
         """The curve of one metric, one value per round.
 
         Parameters
         ----------
-        metric : str, default="accuracy"
-            A 1-d entry of :attr:`history`.
+        metric : str, default=None
+            A 1-d entry of :attr:`history`; ``None``: :attr:`default_metric`.
 
         Returns
         -------
         scores : ndarray of shape (n_rounds,)
         """
+        metric = self._metric(metric)
         values = self.history.get(metric)
         if values is None or np.ndim(values) != 1 or metric in ("round", "n_labels"):
             choices = [
@@ -132,13 +184,13 @@ class SimulationResult:
             raise ValueError(f"metric must be one of {choices}, got {metric!r}.")
         return np.asarray(values, dtype=float)
 
-    def curves(self, metric: str = "accuracy"):
+    def curves(self, metric: str | None = None):
         """The learning curve, in the form of :meth:`ComparisonResult.curves`.
 
         Parameters
         ----------
-        metric : str, default="accuracy"
-            A 1-d entry of :attr:`history`.
+        metric : str, default=None
+            A 1-d entry of :attr:`history`; ``None``: :attr:`default_metric`.
 
         Returns
         -------
@@ -152,11 +204,13 @@ class SimulationResult:
         return np.asarray(self.n_labels), {name: self.scores(metric)[np.newaxis]}
 
     def area_under_curve(
-        self, metric: str = "accuracy", *, normalize: bool = True, log_scale=False
+        self, metric: str | None = None, *, normalize: bool = True, log_scale=False
     ) -> float:
         """Area under the learning curve of ``metric``.
 
-        See :func:`skactive.metrics.area_under_learning_curve`.
+        In the metric's units: for an error (RMSE), the mean error over the
+        label range, lower is better. ``None``: :attr:`default_metric`. See
+        :func:`skactive.metrics.area_under_learning_curve`.
         """
         return area_under_learning_curve(
             self.n_labels,
@@ -165,12 +219,20 @@ class SimulationResult:
             log_scale=log_scale,
         )
 
-    def labels_to_reach(self, target: float, metric: str = "accuracy") -> float:
+    def labels_to_reach(self, target: float, metric: str | None = None) -> float:
         """Labels needed to reach ``target`` (``NaN`` if never reached).
 
-        See :func:`skactive.metrics.labels_to_reach`.
+        A score reaches it from below (``accuracy >= target``), an error from
+        above (``rmse <= target``). ``None``: :attr:`default_metric`. See
+        :func:`skactive.metrics.labels_to_reach`.
         """
-        return labels_to_reach(self.n_labels, self.scores(metric), target)
+        metric = self._metric(metric)
+        return labels_to_reach(
+            self.n_labels,
+            self.scores(metric),
+            target,
+            greater_is_better=not lower_is_better(metric),
+        )
 
     def to_frame(self):
         """The history as a pandas DataFrame, one row per round.
@@ -184,13 +246,13 @@ class SimulationResult:
         pd = _import_pandas()
         return pd.DataFrame(_flat_history(self))
 
-    def plot(self, metric: str = "accuracy", *, ax=None, **kwargs):
+    def plot(self, metric: str | None = None, *, ax=None, **kwargs):
         """Plot the learning curve (needs matplotlib).
 
         Parameters
         ----------
-        metric : str, default="accuracy"
-            The metric to plot.
+        metric : str, default=None
+            The metric to plot; ``None``: :attr:`default_metric`.
         ax : matplotlib Axes, default=None
             Where to plot; ``None`` makes a new figure.
         **kwargs : dict
@@ -204,18 +266,21 @@ class SimulationResult:
         from ..plotting import ActiveLearningCurveDisplay
 
         return ActiveLearningCurveDisplay.from_results(
-            self, metric=metric, ax=ax, **kwargs
+            self, metric=self._metric(metric), ax=ax, **kwargs
         )
 
     def __repr__(self) -> str:
         n = self.n_labels
         name = self.name or type(self.strategy).__name__
+        metric = self.default_metric
+        curve = self.scores(metric)
+        direction = " (lower is better)" if lower_is_better(metric) else ""
+        f = ".3f" if self.task == "classification" else ".4g"
         return (
             f"SimulationResult({name}: {len(n)} rounds, {n[0]} -> {n[-1]} "
-            f"labels, accuracy {self.history['accuracy'][0]:.3f} -> "
-            f"{self.history['accuracy'][-1]:.3f}, area "
-            f"{self.area_under_curve():.3f}, stopped: "
-            f"{self.termination_condition})"
+            f"labels, {METRIC_NAMES.get(metric, metric)} {curve[0]:{f}} -> "
+            f"{curve[-1]:{f}}, area {self.area_under_curve(metric):{f}}"
+            f"{direction}, stopped: {self.termination_condition})"
         )
 
 
@@ -271,6 +336,15 @@ def simulate(
     have been queried; after every round the model is scored on the
     held-out set.
 
+    The task is the strategy's (:func:`sklearn.base.is_regressor`): with a
+    regression strategy (:class:`~skactive.MaxStdSampling`,
+    :class:`~skactive.ImprovedGreedySampling`, or
+    :class:`~skactive.RandomSampling` over a regressor...) ``y`` holds
+    real-valued targets, the test split and the initial set are uniform
+    random draws (no classes to stratify), each round records the RMSE,
+    the MAE and the R² on the held-out set, and ``noise_rate`` adds
+    Gaussian noise.
+
     Parameters
     ----------
     strategy : QueryStrategy
@@ -280,10 +354,11 @@ def simulate(
     X : array-like or sparse matrix of shape (n_samples, n_features)
         The pool (and the test set when ``X_test`` is None).
     y : array-like of shape (n_samples,)
-        The true labels of ``X``: the oracle.
+        The true labels of ``X`` (regression: the targets): the oracle.
     X_test : array-like of shape (n_test, n_features), default=None
         Held-out samples the curve is measured on. ``None``: a stratified
-        ``test_size`` part of ``X`` is held out (and never queried).
+        (regression: uniform) ``test_size`` part of ``X`` is held out (and
+        never queried).
     y_test : array-like of shape (n_test,), default=None
         Labels of ``X_test``.
     initial_size : int or array-like of int, default=10
@@ -291,11 +366,13 @@ def simulate(
         every class gets a sample when ``initial_size`` allows it, and
         always at least two classes, since a classifier cannot be fitted on
         one. The rest is allocated in proportion to the class frequencies.
+        For regression, drawn uniformly at random (at least 2 rows).
         An array gives the initial rows themselves (indices into ``X``, as
         in a published protocol); they stay out of the held-out split.
         Every class of ``y`` is also handed to an estimator that takes a
         ``classes`` parameter left at ``None`` (a network's output layer),
-        so an initial set that misses a class does not break it.
+        so an initial set that misses a class does not break it
+        (classification).
     batch_size : int, default=None
         Samples queried per round; ``None`` uses the strategy's.
     budget : int or None, default=100
@@ -306,7 +383,10 @@ def simulate(
     noise_rate : float, default=0.0
         Probability that the oracle answers with a wrong class, drawn
         uniformly among the others (see :class:`~skactive.loop.NoisyOracle`);
-        the initial set is noisy too.
+        the initial set is noisy too. Regression: the oracle adds Gaussian
+        noise of standard deviation ``noise_rate * y.std()`` to every
+        answer (0.1: an annotator's error of a tenth of the targets' spread),
+        drawn once per sample; the test set stays clean.
     warm_start : bool, default=None
         Set the strategy's ``warm_start``: ``True`` continues training the
         model from round to round, ``False`` retrains it from scratch;
@@ -316,15 +396,18 @@ def simulate(
         the unlabelled pool each round); ``None`` keeps the strategy's.
     pseudo_label_threshold : float, default=None
         Train on confident predictions too, see
-        :class:`~skactive.ActiveLearner`.
+        :class:`~skactive.ActiveLearner` (classification only).
     stopping : StoppingCriterion, default=None
         Stop before the budget is spent, e.g.
         :class:`~skactive.loop.MaxConfidence` or
-        :class:`~skactive.loop.StabilizingPredictions`.
+        :class:`~skactive.loop.StabilizingPredictions` (for regression
+        only the latter: a regressor has no class probabilities).
     scoring : str, callable, list or dict, default=None
         Extra scores of each round's model on the test set, as
-        scikit-learn's ``scoring``; accuracy, balanced accuracy, macro F1
-        and per-class F1 are always computed.
+        scikit-learn's ``scoring`` (greater is better: errors negated, as
+        ``"neg_mean_absolute_percentage_error"``); accuracy, balanced
+        accuracy, macro F1 and per-class F1 are always computed, and for
+        regression the RMSE, the MAE and the R².
     random_state : int, RandomState instance or None, default=None
         Seeds the test split, the initial set, the oracle's noise and the
         strategy. Pass an int for a reproducible run.
@@ -352,13 +435,35 @@ def simulate(
     [6, 9, 12, 15, 18]
     >>> round(result.area_under_curve(), 2)
     0.87
+
+    A regression strategy records the RMSE (its default metric, lower is
+    better), the MAE and the R²:
+
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skactive import MaxStdSampling
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> result = simulate(MaxStdSampling(), X, y, initial_size=10,
+    ...                   batch_size=10, budget=40, random_state=0)
+    >>> result.metrics
+    ['rmse', 'mae', 'r2']
+    >>> bool(result.history["rmse"][-1] < result.history["rmse"][0])
+    True
     """
-    check_loop_params(strategy, initial_size, budget, batch_size)
+    check_loop_params(strategy, initial_size, budget, batch_size, stopping)
+    regression = is_regression(strategy)
     if isinstance(X, list | tuple):
         X = np.asarray(X)
     y = column_or_1d(y, warn=True)
     check_consistent_length(X, y)
-    check_classification_targets(y)
+    if regression:
+        y = check_regression_targets(y)
+        if pseudo_label_threshold is not None:
+            raise ValueError(
+                "pseudo_label_threshold is for classification: "
+                f"{type(strategy).__name__} is a regression strategy."
+            )
+    else:
+        check_classification_targets(y)
     if (X_test is None) != (y_test is None):
         raise ValueError("X_test and y_test must be given together.")
     seeds = draw_seeds(random_state, 5)
@@ -377,12 +482,12 @@ def simulate(
         if given is not None:  # the initial rows stay in the pool
             given = check_initial_rows(given, y.shape[0])
             rows = np.setdiff1d(rows, given)
-        _, counts = np.unique(y[rows], return_counts=True)
+        stratify = None
+        if not regression:
+            _, counts = np.unique(y[rows], return_counts=True)
+            stratify = y[rows] if counts.min() >= 2 else None
         pool_idx, test_idx = train_test_split(
-            rows,
-            test_size=test_size,
-            random_state=seeds[0],
-            stratify=y[rows] if counts.min() >= 2 else None,
+            rows, test_size=test_size, random_state=seeds[0], stratify=stratify
         )
         if given is not None:
             pool_idx = np.concatenate([pool_idx, given])
@@ -396,37 +501,27 @@ def simulate(
         pool_idx, test_idx = np.arange(y.shape[0]), None
         X_pool, y_pool = X, y
         y_test = column_or_1d(y_test, warn=True)
+        if regression:
+            y_test = check_regression_targets(y_test)
         check_consistent_length(X_test, y_test)
     if _num_samples(X_test) == 0:
         raise ValueError("the test set is empty.")
     scorers = _check_scoring(scoring)
-    classes = np.unique(y_test)
-    oracle = NoisyOracle(
-        y_pool, noise_rate=noise_rate, classes=np.unique(y), random_state=seeds[2]
-    )
-
-    def score(learner):
-        if learner.is_fitted:
-            model = learner.strategy_
-            y_pred = model.predict(X_test)
-        else:  # the noisy initial labels hold one class: predict it
-            model = None
-            y_pred = np.full(_num_samples(X_test), learner.labels[0])
-        _, recall, f1, _ = precision_recall_fscore_support(
-            y_test, y_pred, labels=classes, zero_division=0
+    if regression:
+        check_real(noise_rate, "noise_rate", low=0.0, high=1.0)
+        oracle = NoisyOracle(
+            y_pool,
+            noise_std=float(noise_rate) * float(np.std(y)) if noise_rate else None,
+            random_state=seeds[2],
         )
-        return {
-            "accuracy": float(np.mean(y_pred == y_test)),
-            "balanced_accuracy": float(np.mean(recall)),
-            "f1_macro": float(np.mean(f1)),
-            "f1_per_class": f1,
-            "n_noisy_labels": int(oracle.flipped[learner.labelled_indices].sum()),
-            "n_pseudo_labels": learner.pseudo_indices.shape[0],
-            **{
-                name: np.nan if model is None else float(scorer(model, X_test, y_test))
-                for name, scorer in scorers.items()
-            },
-        }
+        classes = None
+        score = _regression_score(X_test, y_test, scorers)
+    else:
+        classes = np.unique(y_test)
+        oracle = NoisyOracle(
+            y_pool, noise_rate=noise_rate, classes=np.unique(y), random_state=seeds[2]
+        )
+        score = _classification_score(X_test, y_test, classes, oracle, scorers)
 
     learner, history, termination = simulated_loop(
         strategy,
@@ -457,4 +552,56 @@ def simulate(
         random_state=random_state
         if isinstance(random_state, numbers.Integral)
         else None,
+        task="regression" if regression else "classification",
     )
+
+
+def _classification_score(X_test, y_test, classes, oracle, scorers):
+    """``score(learner)`` of a classification round: accuracy, balanced
+    accuracy, macro and per-class F1, noisy and pseudo labels, ``scoring``."""
+
+    def score(learner):
+        if learner.is_fitted:
+            model = learner.strategy_
+            y_pred = model.predict(X_test)
+        else:  # the noisy initial labels hold one class: predict it
+            model = None
+            y_pred = np.full(_num_samples(X_test), learner.labels[0])
+        _, recall, f1, _ = precision_recall_fscore_support(
+            y_test, y_pred, labels=classes, zero_division=0
+        )
+        return {
+            "accuracy": float(np.mean(y_pred == y_test)),
+            "balanced_accuracy": float(np.mean(recall)),
+            "f1_macro": float(np.mean(f1)),
+            "f1_per_class": f1,
+            "n_noisy_labels": int(oracle.flipped[learner.labelled_indices].sum()),
+            "n_pseudo_labels": learner.pseudo_indices.shape[0],
+            **{
+                name: np.nan if model is None else float(scorer(model, X_test, y_test))
+                for name, scorer in scorers.items()
+            },
+        }
+
+    return score
+
+
+def _regression_score(X_test, y_test, scorers):
+    """``score(learner)`` of a regression round: RMSE, MAE, R², ``scoring``."""
+
+    def score(learner):
+        model = learner.strategy_
+        y_pred = np.asarray(model.predict(X_test), dtype=np.float64)
+        error = y_pred - y_test
+        return {
+            "rmse": float(np.sqrt(np.mean(error**2))),
+            "mae": float(mean_absolute_error(y_test, y_pred)),
+            # R² needs two test samples (sklearn warns and gives NaN)
+            "r2": float(r2_score(y_test, y_pred)) if y_test.shape[0] > 1 else np.nan,
+            **{
+                name: float(scorer(model, X_test, y_test))
+                for name, scorer in scorers.items()
+            },
+        }
+
+    return score

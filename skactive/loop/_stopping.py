@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 
 from ..utils._compat import _safe_indexing
 from ..utils._validation import check_int, check_real
-from ._session import map_candidates, max_proba
+from ._session import is_regression, map_candidates, max_proba
 
 __all__ = ["MaxConfidence", "StabilizingPredictions", "StoppingCriterion"]
 
@@ -46,6 +46,21 @@ class StoppingCriterion:
         """
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def check_strategy(self, strategy) -> None:
+        """Refuse, before the loop starts, a strategy the criterion cannot
+        judge (e.g. a regressor for a criterion of class probabilities).
+
+        Parameters
+        ----------
+        strategy : QueryStrategy
+            The loop's strategy, not fitted.
+
+        Raises
+        ------
+        ValueError
+            The criterion does not apply to the strategy's task.
+        """
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
@@ -79,11 +94,25 @@ class MaxConfidence(StoppingCriterion):
     def __init__(self, threshold=0.9):
         self.threshold = threshold
 
+    def check_strategy(self, strategy) -> None:
+        """A regression strategy is a ``ValueError``: no class probabilities.
+
+        See :meth:`StoppingCriterion.check_strategy`.
+        """
+        if is_regression(strategy):
+            raise ValueError(
+                "stopping=MaxConfidence() stops when every class probability is "
+                f"confident, and {type(strategy).__name__} is a regression "
+                "strategy, which has none: use StabilizingPredictions() (successive "
+                "models' predictions agree) or a budget."
+            )
+
     def should_stop(self, strategy, X_pool, candidates, memory: dict) -> bool:
         """Whether every candidate's top probability has reached ``threshold``.
 
         See :meth:`StoppingCriterion.should_stop` for the parameters.
         """
+        self.check_strategy(strategy)
         check_real(self.threshold, "threshold", low=0.0, high=1.0, include_low=False)
         if len(candidates) == 0:
             return True
@@ -100,6 +129,13 @@ class StabilizingPredictions(StoppingCriterion):
     this round's model and the previous one on the stop set is computed; the
     loop stops when the mean of the last ``window`` kappas reaches
     ``threshold``.
+
+    For a regression strategy, kappa (an agreement of classes) becomes the
+    agreement of real-valued predictions: the coefficient of determination
+    of this round's predictions against the previous round's,
+    :math:`1 - \\sum (f_t - f_{t-1})^2 / \\sum (f_{t-1} - \\bar f_{t-1})^2`
+    (1 when they are equal; 0.99 means the change is 1% of the spread of
+    the predictions).
 
     Parameters
     ----------
@@ -154,8 +190,19 @@ random_state=0)
             return False
         if np.array_equal(previous, predictions):
             kappa = 1.0  # also when both are constant (kappa is 0/0 there)
+        elif is_regression(strategy):
+            kappa = _agreement(previous, predictions)
         else:
             kappa = cohen_kappa_score(previous, predictions)
         memory["kappas"].append(kappa)
         last = memory["kappas"][-self.window :]
         return len(last) == self.window and float(np.mean(last)) >= self.threshold
+
+
+def _agreement(previous: np.ndarray, predictions: np.ndarray) -> float:
+    """R² of real-valued predictions against the previous ones (which vary
+    or not: a change of constant predictions is no agreement)."""
+    previous = np.asarray(previous, dtype=np.float64)
+    change = float(np.sum((np.asarray(predictions, dtype=np.float64) - previous) ** 2))
+    spread = float(np.sum((previous - previous.mean()) ** 2))
+    return 1.0 - change / spread if spread > 0 else 0.0

@@ -11,8 +11,62 @@ __all__ = [
     "alc_scorer",
     "area_under_learning_curve",
     "labels_to_reach",
+    "lower_is_better",
     "make_alc_scorer",
 ]
+
+# The metrics of a learning curve that are errors or costs: the lower, the
+# better. Everything else (accuracy, F1, R², scikit-learn's scorers, whose
+# errors are negated: "neg_root_mean_squared_error") is a score.
+_LOWER_IS_BETTER = frozenset(
+    {"rmse", "mae", "mse", "max_error", "fit_time", "query_time", "n_noisy_labels"}
+)
+
+
+def lower_is_better(metric) -> bool:
+    """Whether a learning-curve metric is an error (lower is better).
+
+    The history of :func:`~skactive.simulate` records scores (``accuracy``,
+    ``f1_macro``, ``r2``: higher is better) and errors (``rmse``, ``mae``:
+    lower is better). Every summary of a curve follows this direction:
+    :func:`labels_to_reach` of an error is the first point at or *below*
+    the target, and :func:`active_gain` is positive when the strategy is
+    better than its baseline, whichever the direction (for an error, the
+    baseline's area minus the strategy's). The areas themselves stay in the
+    metric's units (the area under the RMSE curve is the mean RMSE over the
+    label range).
+
+    Parameters
+    ----------
+    metric : str
+        A metric name: ``"rmse"``, ``"mae"``, ``"mse"``, ``"max_error"``,
+        ``"fit_time"``, ``"query_time"`` and ``"n_noisy_labels"`` are
+        errors or costs; any other name (``"accuracy"``, ``"r2"``, a
+        scikit-learn scorer name such as ``"neg_root_mean_squared_error"``,
+        whose error is already negated) is a score.
+
+    Returns
+    -------
+    lower : bool
+        ``True`` for an error, ``False`` for a score.
+
+    Examples
+    --------
+    >>> from skactive.metrics import lower_is_better
+    >>> lower_is_better("rmse"), lower_is_better("r2")
+    (True, False)
+    >>> lower_is_better("neg_root_mean_squared_error")
+    False
+    """
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be a str, got {type(metric).__name__}.")
+    return metric in _LOWER_IS_BETTER
+
+
+def _check_direction(greater_is_better) -> bool:
+    if not isinstance(greater_is_better, bool | np.bool_):
+        raise TypeError(f"greater_is_better must be a bool, got {greater_is_better!r}.")
+    return bool(greater_is_better)
 
 
 def _check_curve(n_labels, scores, *, log_scale: bool = False):
@@ -94,7 +148,9 @@ def area_under_learning_curve(
     return area / float(x[-1] - x[0]) if normalize else area
 
 
-def labels_to_reach(n_labels, scores, target: float) -> float:
+def labels_to_reach(
+    n_labels, scores, target: float, *, greater_is_better: bool = True
+) -> float:
     """Number of labels at which a learning curve first reaches a target.
 
     Parameters
@@ -102,17 +158,21 @@ def labels_to_reach(n_labels, scores, target: float) -> float:
     n_labels : array-like of shape (n_points,)
         Number of labelled samples at each point, strictly increasing.
     scores : array-like of shape (n_points,)
-        The score of the model trained on that many labels.
+        The score (or error) of the model trained on that many labels.
     target : float
-        The score to reach (``score >= target``).
+        The score to reach: ``score >= target``, or for an error
+        (``greater_is_better=False``) ``error <= target``.
+    greater_is_better : bool, default=True
+        ``False`` for an error such as the RMSE (see
+        :func:`lower_is_better`): the target is reached at or below it.
 
     Returns
     -------
     n : float
-        The first ``n_labels`` whose score is at least ``target``; ``NaN``
+        The first ``n_labels`` whose score reaches ``target``; ``NaN``
         when the curve never reaches it (more labels than the budget would be
         needed). The first point reaching the target counts, even if a later
-        one falls below it again.
+        one falls back again.
 
     See Also
     --------
@@ -125,11 +185,15 @@ def labels_to_reach(n_labels, scores, target: float) -> float:
     20.0
     >>> labels_to_reach([10, 20, 40], [0.5, 0.7, 0.8], target=0.9)
     nan
+    >>> labels_to_reach([10, 20, 40], [9.0, 6.5, 5.0], target=6.5,
+    ...                 greater_is_better=False)       # RMSE <= 6.5
+    20.0
     """
+    greater = _check_direction(greater_is_better)
     x, y = _check_curve(n_labels, scores)
     if not isinstance(target, numbers.Real) or not np.isfinite(target):
         raise ValueError(f"target must be a finite number, got {target!r}.")
-    reached = np.flatnonzero(y >= target)
+    reached = np.flatnonzero(y >= target if greater else y <= target)
     return float(x[reached[0]]) if reached.size else float("nan")
 
 
@@ -142,8 +206,12 @@ def active_gain(
     target: float | None = None,
     normalize: bool = True,
     log_scale: bool = False,
+    greater_is_better: bool = True,
 ) -> float:
     """Gain of a strategy over a baseline (usually random sampling).
+
+    Positive means better than the baseline, for a score and for an error
+    alike.
 
     Parameters
     ----------
@@ -159,14 +227,19 @@ def active_gain(
     target : float, default=None
         ``None``: the gain in area, ``area(strategy) - area(baseline)``
         (with ``normalize=True``, the mean improvement of the score over the
-        label range; positive means better than the baseline). A float: the
-        fraction of labels saved to reach ``target``,
+        label range; positive means better than the baseline); for an error,
+        ``area(baseline) - area(strategy)``, the mean reduction of the error.
+        A float: the fraction of labels saved to reach ``target``,
         ``1 - labels(strategy) / labels(baseline)`` (0.25 means a quarter
         fewer labels); ``NaN`` when either curve never reaches the target.
     normalize : bool, default=True
         Passed to :func:`area_under_learning_curve`.
     log_scale : bool, default=False
         Passed to :func:`area_under_learning_curve`.
+    greater_is_better : bool, default=True
+        ``False`` when the curves are of an error such as the RMSE (see
+        :func:`lower_is_better`): the gain in area is then the baseline's
+        area minus the strategy's, and a target is reached at or below it.
 
     Returns
     -------
@@ -185,20 +258,28 @@ def active_gain(
     0.1
     >>> active_gain(n, [0.6, 0.8, 0.9], [0.5, 0.7, 0.8], target=0.8)
     0.5
+    >>> round(active_gain(n, [8.0, 6.0, 5.0], [9.0, 7.0, 5.5],
+    ...                   greater_is_better=False), 3)    # RMSE: lower is better
+    0.833
     """
+    greater = _check_direction(greater_is_better)
     if baseline_n_labels is None:
         baseline_n_labels = n_labels
     if target is None:
-        return area_under_learning_curve(
+        ours = area_under_learning_curve(
             n_labels, scores, normalize=normalize, log_scale=log_scale
-        ) - area_under_learning_curve(
+        )
+        theirs = area_under_learning_curve(
             baseline_n_labels,
             baseline_scores,
             normalize=normalize,
             log_scale=log_scale,
         )
-    ours = labels_to_reach(n_labels, scores, target)
-    theirs = labels_to_reach(baseline_n_labels, baseline_scores, target)
+        return ours - theirs if greater else theirs - ours
+    ours = labels_to_reach(n_labels, scores, target, greater_is_better=greater)
+    theirs = labels_to_reach(
+        baseline_n_labels, baseline_scores, target, greater_is_better=greater
+    )
     return 1.0 - ours / theirs
 
 
@@ -222,9 +303,10 @@ class _ALCScorer:
             X = estimator[:-1].transform(X)
         if not hasattr(final, "learning_curve"):
             raise TypeError(
-                "alc_scorer scores an ActiveLearningClassifier (an estimator "
-                "with a learning_curve method, possibly at the end of a "
-                f"Pipeline); got {type(final).__name__}."
+                "alc_scorer scores an ActiveLearningClassifier or an "
+                "ActiveLearningRegressor (an estimator with a learning_curve "
+                "method, possibly at the end of a Pipeline); got "
+                f"{type(final).__name__}."
             )
         curve = final.learning_curve(X, y, scoring=self.scoring)
         return area_under_learning_curve(
@@ -245,7 +327,8 @@ def make_alc_scorer(scoring=None, *, normalize: bool = True, log_scale: bool = F
     """Scorer of the area under the learning curve on held-out data.
 
     The returned callable ``scorer(estimator, X, y)`` takes a fitted
-    :class:`~skactive.ActiveLearningClassifier` (alone or as the last step
+    :class:`~skactive.ActiveLearningClassifier` or
+    :class:`~skactive.ActiveLearningRegressor` (alone or as the last step
     of a :class:`~sklearn.pipeline.Pipeline`), scores the model of every
     round of its simulated loop on ``(X, y)`` and returns the area under that
     curve. Passed as ``scoring`` to
@@ -258,8 +341,11 @@ def make_alc_scorer(scoring=None, *, normalize: bool = True, log_scale: bool = F
     ----------
     scoring : str or callable, default=None
         The score of each round's model, as scikit-learn's ``scoring``
-        (e.g. ``"accuracy"``, ``"f1_macro"``, ``"balanced_accuracy"`` or a
-        scorer callable). ``None`` uses the model's ``score`` (accuracy).
+        (e.g. ``"accuracy"``, ``"f1_macro"``, ``"balanced_accuracy"``; for
+        regression ``"neg_root_mean_squared_error"``, ``"r2"``; or a
+        scorer callable). Scikit-learn's scorers are greater-is-better (an
+        error is negated), and so is the area. ``None`` uses the model's
+        ``score``: the accuracy of a classifier, the R² of a regressor.
     normalize : bool, default=True
         Passed to :func:`area_under_learning_curve`: the mean score over the
         label range.
@@ -275,6 +361,7 @@ def make_alc_scorer(scoring=None, *, normalize: bool = True, log_scale: bool = F
     --------
     alc_scorer : ``make_alc_scorer()``, the area under the accuracy curve.
     skactive.ActiveLearningClassifier : the estimator it scores.
+    skactive.ActiveLearningRegressor : the same, for regression.
 
     Examples
     --------
@@ -287,6 +374,18 @@ def make_alc_scorer(scoring=None, *, normalize: bool = True, log_scale: bool = F
     >>> scorer = make_alc_scorer("f1_macro")
     >>> 0 <= scorer(clf, X[1::2], y[1::2]) <= 1
     True
+
+    For regression, the area under the negated RMSE curve (greater is
+    better, as every scikit-learn scorer):
+
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skactive import ActiveLearningRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = ActiveLearningRegressor(initial_size=10, budget=20, batch_size=10,
+    ...                               random_state=0).fit(X[::2], y[::2])
+    >>> rmse_scorer = make_alc_scorer("neg_root_mean_squared_error")
+    >>> bool(-100 < rmse_scorer(reg, X[1::2], y[1::2]) < -40)
+    True
     """
     return _ALCScorer(scoring, normalize, log_scale)
 
@@ -296,5 +395,6 @@ alc_scorer.__doc__ = """Area under the accuracy learning curve on held-out data.
 
 ``make_alc_scorer()``: pass it as ``scoring`` to
 :class:`~sklearn.model_selection.GridSearchCV` over an
-:class:`~skactive.ActiveLearningClassifier`.
+:class:`~skactive.ActiveLearningClassifier` (over an
+:class:`~skactive.ActiveLearningRegressor`, the area under its R² curve).
 """

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..metrics import align_learning_curves, learning_curve_band
+from ..metrics import align_learning_curves, learning_curve_band, lower_is_better
 
 __all__ = ["ActiveLearningCurveDisplay"]
+
+# The y-axis label of the metrics whose name is not a plain word.
+_AXIS_LABELS = {
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "mse": "MSE",
+    "r2": "R²",
+}
+
+
+def metric_label(metric: str) -> str:
+    """The y-axis label of a metric, saying when lower is better."""
+    label = _AXIS_LABELS.get(metric, metric.replace("_", " ").capitalize())
+    return f"{label} (lower is better)" if lower_is_better(metric) else label
 
 
 def _import_pyplot():
@@ -63,7 +77,9 @@ class ActiveLearningCurveDisplay:
         Each strategy's curves, one row per repeat; ``NaN`` where a repeat
         has no point.
     metric : str, default="accuracy"
-        Name of the score, for the y axis.
+        Name of the score, for the y axis (``"RMSE (lower is better)"`` for
+        an error, see :func:`skactive.metrics.lower_is_better`; the legend
+        then goes to the upper right, above curves that fall).
 
     Attributes
     ----------
@@ -105,7 +121,7 @@ class ActiveLearningCurveDisplay:
         cls,
         results,
         *,
-        metric="accuracy",
+        metric=None,
         ax=None,
         spread="std",
         show_repeats=False,
@@ -120,8 +136,9 @@ class ActiveLearningCurveDisplay:
             result; or a dict of name -> SimulationResult or list of them.
             Any object with their ``curves(metric) -> (n_labels, scores)``
             method works: the Display reads nothing else from them.
-        metric : str, default="accuracy"
-            The metric to plot.
+        metric : str, default=None
+            The metric to plot; ``None``: the results' default metric
+            (accuracy, or RMSE for regression), ``"accuracy"`` for a dict.
         ax : matplotlib Axes, default=None
             Where to plot; ``None`` makes a new figure.
         spread : {"std", "minmax"}, pair of float, or None, default="std"
@@ -137,6 +154,13 @@ class ActiveLearningCurveDisplay:
         -------
         display : ActiveLearningCurveDisplay
         """
+        if metric is None:
+            metric = getattr(results, "default_metric", None)
+        if metric is None and isinstance(results, dict) and results:
+            first = next(iter(results.values()))
+            first = first[0] if isinstance(first, list | tuple) and first else first
+            metric = getattr(first, "default_metric", None)
+        metric = "accuracy" if metric is None else metric
         n_labels, scores = _curves_of(results, metric)
         display = cls(n_labels=n_labels, scores=scores, metric=metric)
         return display.plot(ax=ax, spread=spread, show_repeats=show_repeats, **kwargs)
@@ -195,8 +219,8 @@ class ActiveLearningCurveDisplay:
                         x[ok], row[ok], color=line.get_color(), alpha=0.3, linewidth=0.7
                     )
         ax.set_xlabel("Number of labels")
-        ax.set_ylabel(self.metric.replace("_", " ").capitalize())
-        ax.legend(loc="lower right")
+        ax.set_ylabel(metric_label(self.metric))
+        ax.legend(loc="upper right" if lower_is_better(self.metric) else "lower right")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
