@@ -24,6 +24,7 @@ from ._hybrid import HybridSampling
 from ._kcenter import greedy_k_center
 from ._maxstd import MaxStdSampling
 from ._meanstd import MeanSTD
+from ._probcover import ProbCover
 from ._random import RandomSampling
 from ._ranked import RankedBatch
 from ._stochastic import StochasticBatch
@@ -54,6 +55,7 @@ __all__ = [
     "MarginSampling",
     "MaxStdSampling",
     "MeanSTD",
+    "ProbCover",
     "QueryByCommittee",
     "RandomSampling",
     "RankedBatch",
