@@ -122,7 +122,7 @@ def test_radius_neighbors_without_queries_excludes_only_the_row_itself():
 
 def test_cosine_zero_rows_are_at_distance_one():
     Z = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
-    dist, ind = (
+    dist, _ = (
         NearestNeighborsIndex(n_neighbors=2, metric="cosine")
         .fit(Z)
         .kneighbors([[0.0, 0.0]])

@@ -305,11 +305,18 @@ default="auto"
         return self._reference
 
     def _calibrate(self, backend, rng) -> None:
+        # the recall of a sample of m neighbours is noisy: the target is
+        # raised by two of its standard deviations, so that the recall of
+        # the whole search reaches it
+        sample, _ = self._calibration_reference(rng)
+        m = sample.shape[0] * min(self.n_neighbors + 1, self.n_samples_fit_)
+        t = self.target_recall
+        target = min(1.0, t + 2 * math.sqrt(t * (1 - t) / m))
         for effort in backend.efforts:
             backend.set_effort(effort)
             recall = self._recall(backend, rng)
             self.effort_, self.recall_ = effort, recall
-            if recall >= self.target_recall:
+            if recall >= target:
                 break
         else:
             if self.backend != "auto":
@@ -324,7 +331,7 @@ default="auto"
         del self._reference
 
     def _not_worth_it(self, backend) -> bool:
-        if self.recall_ < self.target_recall:
+        if self.recall_ < self.target_recall:  # the largest effort fell short
             return True
         return backend.name == "faiss" and (
             backend.nprobe > _MAX_PROBED_FRACTION * backend.nlist
