@@ -173,3 +173,21 @@ def test_large_pools_are_clustered_on_a_sample(monkeypatch):
     assert labels.shape == (3000,)
     np.testing.assert_array_equal(labels, model.predict(X))
     assert np.bincount(labels).min() > 900
+
+
+# ------------------------------------------------- information density
+def test_knn_density_matches_brute_force():
+    from skactive import InformationDensity
+
+    X, y = _data(200, seed=5)
+    for metric in ("euclidean", "cosine"):
+        strategy = InformationDensity(
+            LogisticRegression(), metric=metric, n_neighbors=7, n_reference=None,
+            embedding="raw", batch_size=5, random_state=0,
+        ).fit(X[:20], y[:20])  # fmt: skip
+        utilities = strategy.utility(X)
+        phi = strategy.uncertainty_strategy_.utility(X)
+        D = pairwise_distances(X, metric=metric)
+        nearest = np.sort(D, axis=1)[:, :7]
+        sim = 1 / (1 + nearest) if metric == "euclidean" else 1 - nearest
+        np.testing.assert_allclose(utilities, phi * sim.mean(axis=1), rtol=1e-7)
