@@ -216,17 +216,19 @@ def main() -> None:
         import json
 
         result.update(json.loads(path.read_text()))
+    parts = {
+        "backends": lambda: bench_backends(sizes),
+        "typiclust": lambda: [] if args.quick else bench_typiclust(),
+        "probcover": lambda: bench_probcover(
+            (10_000,) if args.quick else (100_000, 1_000_000)
+        ),
+    }
     with threadpool_limits(1):
-        if args.only in (None, "backends"):
-            result["backends"] = bench_backends(sizes)
-        if args.only in (None, "typiclust"):
-            result["typiclust"] = [] if args.quick else bench_typiclust()
-        if args.only in (None, "probcover"):
-            result["probcover"] = bench_probcover(
-                (10_000,) if args.quick else (100_000, 1_000_000)
-            )
-    if not args.quick:
-        write_json("neighbors", result)
+        for name, run in parts.items():
+            if args.only in (None, name):
+                result[name] = run()
+                if not args.quick:  # written after each part
+                    write_json("neighbors", result)
     print_tables(result)
 
 

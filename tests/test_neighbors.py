@@ -168,6 +168,14 @@ def test_approximate_backends_reach_their_target_recall(backend):
     found[graph.row, graph.col] = True
     assert not (found & (D > 4.0 + 1e-5)).any()
     assert found.sum() >= 0.9 * (D <= 4.0).sum() > 2000
+    # the radius self-join (faiss joins its cells): without the rows themselves
+    graph = index.radius_neighbors(radius=4.0).tocoo()
+    D = pairwise_distances(Z)
+    np.fill_diagonal(D, np.inf)
+    found = np.zeros(D.shape, dtype=bool)
+    found[graph.row, graph.col] = True
+    assert not (found & (D > 4.0 + 1e-5)).any()
+    assert found.sum() >= 0.9 * (D <= 4.0).sum()
     # pickling keeps the index and its calibration
     again = pickle.loads(pickle.dumps(index))
     np.testing.assert_array_equal(

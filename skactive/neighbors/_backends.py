@@ -162,11 +162,93 @@ class _Faiss:
         # another effort shares the index
         self.nprobe = int(effort)
 
+    # ------------------------------------------------ self-join by cells
+    def _cells(self):
+        """Members (fitted row indices) and centroid of every cell."""
+        if getattr(self, "_cell_members", None) is None:
+            import faiss
+
+            invlists = self.index.invlists
+            members = []
+            for cell in range(self.nlist):
+                size = invlists.list_size(cell)
+                members.append(
+                    faiss.rev_swig_ptr(invlists.get_ids(cell), size).copy()
+                    if size
+                    else np.empty(0, dtype=np.int64)
+                )
+            self._cell_members = members
+            self._centroids = self.index.quantizer.reconstruct_n(0, self.nlist)
+        return self._cell_members, self._centroids
+
+    def range_self(self, Z, r: float, rows=None):
+        """Every pair of fitted rows within ``r``, joined cell by cell.
+
+        A radius query of *every* fitted row, one faiss search per row, costs
+        about 90 s at 10^6 x 64 on one core; joined by cells, each cell's
+        rows are compared with the rows of the ``nprobe`` cells whose
+        centroids are nearest its centroid by one matrix product (BLAS),
+        which costs a fraction of that for the same distances. The probes
+        are chosen per cell rather than per row, so a row near its cell's
+        border may miss a neighbour in a cell its own search would probe:
+        the effort is calibrated on this join (``NearestNeighborsIndex``).
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_fit, d)
+            The fitted rows (float32).
+        r : float
+            Radius.
+        rows : ndarray of int, default=None
+            Only the pairs of these rows (a calibration sample).
+
+        Returns
+        -------
+        row, col, dist : ndarrays
+            The pairs (both orders where both are found) and distances.
+        """
+        members, centroids = self._cells()
+        _, probes = self.index.quantizer.search(centroids, min(self.nprobe, self.nlist))
+        if getattr(self, "_sq_norms", None) is None:
+            self._sq_norms = np.einsum("ij,ij->i", Z, Z)
+        sq = self._sq_norms
+        limit = np.float32(r * r * (1 + 1e-5))
+        only = None
+        if rows is not None:
+            only = np.zeros(Z.shape[0], dtype=bool)
+            only[rows] = True
+        out_row, out_col, out_dist = [], [], []
+        with self._threads():
+            for cell in range(self.nlist):
+                queries = members[cell]
+                if only is not None:
+                    queries = queries[only[queries]]
+                if queries.shape[0] == 0:
+                    continue
+                cand = np.concatenate([members[b] for b in probes[cell] if b >= 0])
+                sq_dist = Z[queries] @ Z[cand].T
+                sq_dist *= -2.0
+                sq_dist += sq[queries][:, None]
+                sq_dist += sq[cand][None, :]
+                i, j = np.nonzero(sq_dist <= limit)
+                out_row.append(queries[i])
+                out_col.append(cand[j])
+                out_dist.append(np.sqrt(np.maximum(sq_dist[i, j], 0.0)))
+        if not out_row:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0)
+        return (
+            np.concatenate(out_row),
+            np.concatenate(out_col),
+            np.concatenate(out_dist).astype(np.float64),
+        )
+
     def __getstate__(self):  # faiss indexes pickle through their serialisation
         import faiss
 
         state = dict(self.__dict__)
-        state.pop("_quantizer", None)
+        for cached in ("_quantizer", "_cell_members", "_centroids", "_sq_norms"):
+            state.pop(cached, None)
         state["index"] = faiss.serialize_index(self.index)
         return state
 

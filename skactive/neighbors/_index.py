@@ -34,6 +34,13 @@ _CALIBRATION_QUERIES = 256
 _MAX_PROBED_FRACTION = 0.25
 
 
+def _raised_target(target: float, m: int) -> float:
+    """The calibration's target: ``target`` plus two standard deviations of
+    a recall measured on ``m`` neighbours, so that the whole search reaches
+    ``target``."""
+    return min(1.0, target + 2 * math.sqrt(target * (1 - target) / max(m, 1)))
+
+
 def _to_space(X, metric: str):
     """Rows in the Euclidean space of the search.
 
@@ -248,6 +255,9 @@ default="auto"
         )
         backend.build(Z)
         self._Z = Z
+        self._Z32 = (
+            np.ascontiguousarray(Z, dtype=np.float32) if name == "faiss" else None
+        )
         self.n_samples_fit_ = Z.shape[0]
         self.effort_ = None
         self.recall_ = 1.0
@@ -264,6 +274,7 @@ default="auto"
             if self.backend == "auto" and self._not_worth_it(backend):
                 backend = make_backend("exact", self.n_jobs, seed, {})
                 backend.build(Z)
+                self._Z32 = None
                 self.effort_, self.recall_ = None, 1.0
         self._backend = backend
         self.backend_ = backend.name
@@ -310,8 +321,7 @@ default="auto"
         # the whole search reaches it
         sample, _ = self._calibration_reference(rng)
         m = sample.shape[0] * min(self.n_neighbors + 1, self.n_samples_fit_)
-        t = self.target_recall
-        target = min(1.0, t + 2 * math.sqrt(t * (1 - t) / m))
+        target = _raised_target(self.target_recall, m)
         for effort in backend.efforts:
             backend.set_effort(effort)
             recall = self._recall(backend, rng)
@@ -364,9 +374,47 @@ default="auto"
         for effort in efforts:
             backend.set_effort(effort)
             graph = backend.range(Qs, r)
-            if graph.nnz >= self.target_recall * exact:
+            if graph.nnz >= _raised_target(self.target_recall, exact) * exact:
                 break
         return effort
+
+    def _radius_self_join(self, r: float, mode: str):
+        """:meth:`radius_neighbors` of every fitted row, by faiss' cells.
+
+        The effort (cells probed per cell) is calibrated on this join: raised
+        from the fitted one until the pairs found for 256 random fitted rows
+        hold ``target_recall`` of those of an exact search.
+        """
+        Z = self._Z32
+        backend = copy.copy(self._backend)
+        if not self._effort_given:
+            rng = np.random.RandomState(self._seed)
+            n = self.n_samples_fit_
+            sample = np.sort(
+                rng.choice(n, size=min(n, _CALIBRATION_QUERIES), replace=False)
+            )
+            exact = (
+                NearestNeighbors(algorithm="brute", n_jobs=self.n_jobs)
+                .fit(self._Z)
+                .radius_neighbors_graph(self._Z[sample], r, mode="connectivity")
+            )
+            for effort in [e for e in backend.efforts if e >= self.effort_]:
+                backend.set_effort(effort)
+                row, _, dist = backend.range_self(Z, r, rows=sample)
+                found = np.count_nonzero(dist <= r)
+                if found >= _raised_target(self.target_recall, exact.nnz) * exact.nnz:
+                    break
+        row, col, dist = backend.range_self(Z, r)
+        keep = (dist <= r) & (row != col)
+        row, col, dist = row[keep], col[keep], dist[keep]
+        if self.metric == "cosine":
+            dist = dist**2 / 2
+        if mode == "connectivity":
+            dist = np.ones_like(dist)
+        n = self.n_samples_fit_
+        graph = sp.csr_matrix((dist, (row, col)), shape=(n, n))
+        graph.sort_indices()
+        return graph
 
     # ----------------------------------------------------------- queries
     def _queries(self, X):
@@ -478,6 +526,8 @@ default=None
             )
         r_space = math.sqrt(2 * r) if self.metric == "cosine" else r
         backend = self._backend
+        if self_join and hasattr(backend, "range_self"):
+            return self._radius_self_join(r_space, mode)
         if backend.approximate and not self._effort_given:
             effort = self._calibrate_radius(Q, r_space)
             if effort != self.effort_:

@@ -53,7 +53,7 @@ _N_INIT_MINIBATCH = 3
 METHODS = ("typiclust", "kmeans", "random")
 
 
-def _sparse_kmeans_plusplus(Z, n_clusters: int, rng) -> np.ndarray:
+def _sparse_kmeans_plusplus(Z, n_clusters: int, rng, sq_norms=None) -> np.ndarray:
     """Greedy k-means++ seeding of the rows of a CSR matrix (dense centres).
 
     scikit-learn's seeding (``2 + log k`` trials per centre, the one that
@@ -63,7 +63,8 @@ def _sparse_kmeans_plusplus(Z, n_clusters: int, rng) -> np.ndarray:
     5,000-text TF-IDF pool.
     """
     n_samples = Z.shape[0]
-    sq_norms = np.asarray(Z.multiply(Z).sum(axis=1)).ravel()
+    if sq_norms is None:
+        sq_norms = np.asarray(Z.multiply(Z).sum(axis=1)).ravel()
     n_trials = 2 + int(np.log(n_clusters))
     centres = np.empty((n_clusters, Z.shape[1]))
     first = rng.randint(n_samples)
@@ -90,9 +91,10 @@ def _sparse_kmeans_plusplus(Z, n_clusters: int, rng) -> np.ndarray:
 def _sparse_kmeans(Z, n_clusters: int, n_init: int, seed: int) -> KMeans:
     """KMeans of a CSR matrix: ``n_init`` runs from our seeding, the best kept."""
     rng = np.random.RandomState(seed)
+    sq_norms = np.asarray(Z.multiply(Z).sum(axis=1)).ravel()
     best = None
     for _ in range(n_init):
-        centres = _sparse_kmeans_plusplus(Z, n_clusters, rng)
+        centres = _sparse_kmeans_plusplus(Z, n_clusters, rng, sq_norms)
         model = KMeans(
             n_clusters=n_clusters,
             init=centres,
@@ -102,6 +104,37 @@ def _sparse_kmeans(Z, n_clusters: int, n_init: int, seed: int) -> KMeans:
         if best is None or model.inertia_ < best.inertia_:
             best = model
     return best
+
+
+def _sparse_minibatch_kmeans(Z, n_clusters: int, n_init: int, seed: int):
+    """MiniBatchKMeans of a CSR matrix, seeded as scikit-learn seeds it.
+
+    ``n_init`` seedings of a random sample of ``max(3 x 1024, 3 k)`` rows
+    (scikit-learn's ``init_size``), the one of lowest inertia on its sample
+    kept, by our sparse k-means++ (see :func:`_sparse_kmeans_plusplus`).
+    """
+    rng = np.random.RandomState(seed)
+    n_samples = Z.shape[0]
+    init_size = min(n_samples, max(3 * 1024, 3 * n_clusters))
+    sq_norms = np.asarray(Z.multiply(Z).sum(axis=1)).ravel()
+    best, best_inertia = None, np.inf
+    for _ in range(n_init):
+        sample = rng.choice(n_samples, size=init_size, replace=False)
+        centres = _sparse_kmeans_plusplus(Z[sample], n_clusters, rng, sq_norms[sample])
+        dist = (
+            sq_norms[sample][:, None]
+            - 2 * (Z[sample] @ centres.T)
+            + np.einsum("ij,ij->i", centres, centres)[None, :]
+        )
+        inertia = np.maximum(dist.min(axis=1), 0.0).sum()
+        if inertia < best_inertia:
+            best, best_inertia = centres, inertia
+    return MiniBatchKMeans(
+        n_clusters=n_clusters,
+        init=best,
+        n_init=1,
+        random_state=rng.randint(np.iinfo(np.int32).max),
+    ).fit(Z)
 
 
 def _cluster(Z, n_clusters: int, seed: int):
@@ -127,8 +160,10 @@ def _cluster(Z, n_clusters: int, seed: int):
     with warnings.catch_warnings():
         # Fewer distinct points than clusters leaves clusters empty: harmless.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        if isinstance(model, KMeans) and sp.issparse(Z_fit):
+        if sp.issparse(Z_fit) and isinstance(model, KMeans):
             model = _sparse_kmeans(Z_fit, n_clusters, _N_INIT_KMEANS, seed)
+        elif sp.issparse(Z_fit):
+            model = _sparse_minibatch_kmeans(Z_fit, n_clusters, _N_INIT_MINIBATCH, seed)
         else:
             model.fit(Z_fit)
     labels = model.labels_ if sample is None else model.predict(Z)
