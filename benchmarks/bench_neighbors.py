@@ -12,7 +12,8 @@ and hnswlib with one thread too):
    the peak memory of build + query (tracemalloc: NumPy's allocations;
    the libraries' own C++ allocations are not seen, the index's size is
    reported separately where the library says it). pynndescent is measured
-   up to 10^5 (its numba compilation, about 40 s, is reported apart).
+   at 10^4 only: its build there is mostly its numba compilation (about
+   40 s at first use in a process).
 2. **TypiClust**: one query (batch 10 and 100) on the pool of
    ``bench_speed.py`` at 10^6 x 64 (2,000 labelled samples: 500 clusters),
    and on 5,000 texts of 20 Newsgroups as a TF-IDF matrix (6,303 sparse
@@ -201,7 +202,8 @@ def merge_rows(old: list[dict], new: list[dict]) -> list[dict]:
     """``new``, plus the rows of ``old`` of backends ``new`` does not measure."""
     measured = {(r["backend"], r["n"]) for r in new}
     kept = [r for r in old if (r["backend"], r["n"]) not in measured]
-    return sorted(kept + new, key=lambda r: (r["n"], r["backend"] != "exact"))
+    order = ["exact", "faiss", "hnswlib", "pynndescent"]
+    return sorted(kept + new, key=lambda r: (r["n"], order.index(r["backend"])))
 
 
 def print_tables(result: dict) -> None:
@@ -241,6 +243,12 @@ def main() -> None:
         return
     sizes = (10_000,) if args.quick else (10_000, 100_000, 1_000_000)
     result = {"environment": environment(threads=1)}
+    for module, name in (("faiss", "faiss-cpu"), ("hnswlib", "hnswlib"),
+                         ("pynndescent", "pynndescent")):  # fmt: skip
+        if importlib.util.find_spec(module) is not None:
+            from importlib.metadata import version
+
+            result["environment"][name] = version(name)
     if path.exists() and (args.only or args.backends):
         import json
 
