@@ -530,7 +530,7 @@ default=None
 
         Returns
         -------
-        graph : scipy.sparse.csr_matrix of shape (n_queries, n_samples_fit_)
+        graph : scipy.sparse.csr_matrix of shape (n_queries, `n_samples_fit_`)
         """
         Q, self_join = self._queries(X)
         r = self.radius if radius is None else radius

@@ -146,18 +146,18 @@ def probcover_select(
 
 @fill_doc
 class ProbCover(_EmbeddingMixin, QueryStrategy):
-    r"""ProbCover: greedy coverage of the pool by balls of radius ``delta``.
+    """ProbCover: greedy coverage of the pool by balls of radius ``delta``.
 
     For small labelling budgets, Yehuda et al. (2022) choose the samples
     that maximise the *probability coverage* of the data: every sample
-    covers the closed ball of radius :math:`\delta` around it in the
+    covers the closed ball of radius :math:`\\delta` around it in the
     embedding, and the batch greedily maximises the number of pool samples
     covered by the labelled samples and the batch,
 
     .. math::
 
-        x_{t+1} = \arg\max_x \big|\{x' \in \text{pool} :
-        \|z(x) - z(x')\| \le \delta\} \setminus \text{covered}_t\big|,
+        x_{t+1} = \\arg\\max_x \\big|\\{x' \\in \\text{pool} :
+        \\|z(x) - z(x')\\| \\le \\delta\\} \\setminus \\text{covered}_t\\big|,
 
     the sample whose ball holds the most samples not yet covered (ties
     broken at random, reproducibly). Once every sample is covered, the
@@ -165,7 +165,7 @@ class ProbCover(_EmbeddingMixin, QueryStrategy):
 
     ``delta="auto"`` takes the paper's purity heuristic: the pool is
     clustered by k-means into ``n_clusters`` pseudo-classes (default: the
-    number of classes of the labelled set), and :math:`\delta` is the
+    number of classes of the labelled set), and :math:`\\delta` is the
     largest radius at which a fraction ``alpha`` of the balls hold samples
     of one cluster only, estimated on 2,000 random pool samples (every
     sample of a smaller pool).
