@@ -259,10 +259,12 @@ class _Faiss:
             sq_dist += sq[queries][:, None]
             sq_dist += sq[cand][None, :]
             i, j = np.nonzero(sq_dist <= limit)
-            out_row.append(queries[i])
-            out_col.append(cand[j])
+            out_row.append(queries[i].astype(index_dtype))
+            out_col.append(cand[j].astype(index_dtype))
             out_dist.append(np.sqrt(np.maximum(sq_dist[i, j], 0.0)))
 
+        # int32 indices and float32 distances: 12 bytes a pair
+        index_dtype = np.int32 if Z.shape[0] < 2**31 else np.int64
         with self._threads():
             for cell in range(self.nlist):
                 queries = probe_rows[bounds[cell] : bounds[cell + 1]]
@@ -280,13 +282,14 @@ class _Faiss:
                 kept = cand[only[cand]]
                 if kept.shape[0]:
                     join(queries[~mine], kept)
+        del probe_rows
         if not out_row:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, np.empty(0)
         return (
             np.concatenate(out_row),
             np.concatenate(out_col),
-            np.concatenate(out_dist).astype(np.float64),
+            np.concatenate(out_dist),
         )
 
     def __copy__(self):  # shares the index (copy.copy would serialise it)

@@ -49,8 +49,10 @@ def _symmetric(row, col, dist, r: float, n: int) -> sp.csr_matrix:
     so that pairs at distance 0 (duplicated rows) are not dropped as zeros.
     """
     keep = dist <= r
-    graph = sp.csr_matrix((dist[keep] + 1.0, (row[keep], col[keep])), shape=(n, n))
-    graph = graph.maximum(graph.T).tocsr()
+    data = dist[keep] + np.asarray(1.0, dtype=dist.dtype)
+    graph = sp.csr_matrix((data, (row[keep], col[keep])), shape=(n, n))
+    del data, keep
+    graph = graph.maximum(graph.T.tocsr())
     graph.sort_indices()
     return graph
 
@@ -422,8 +424,11 @@ default="auto"
                     break
         row, col, dist = backend.range_self(Z, r)
         other = row != col  # without the rows themselves
-        graph = _symmetric(row[other], col[other], dist[other], r, self.n_samples_fit_)
-        graph.data -= 1.0
+        row, col, dist = row[other], col[other], dist[other]
+        del other
+        graph = _symmetric(row, col, dist, r, self.n_samples_fit_)
+        del row, col, dist
+        graph.data = graph.data.astype(np.float64) - 1.0
         if self.metric == "cosine":
             graph.data **= 2
             graph.data /= 2
