@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
 
 from .utils._compat import _num_samples
@@ -61,7 +62,7 @@ def _resolve(estimator, embedding) -> str | Callable:
     return "raw"
 
 
-def get_embedding(estimator, X, embedding="auto") -> np.ndarray:
+def get_embedding(estimator, X, embedding="auto", *, dense: bool = True):
     """Embed samples for distance computations.
 
     Parameters
@@ -74,11 +75,17 @@ def get_embedding(estimator, X, embedding="auto") -> np.ndarray:
     embedding : {"auto", "raw", "transform", "penultimate"} or callable, \
 default="auto"
         Which feature space, see the module docstring.
+    dense : bool, default=True
+        Whether a sparse embedding (a TF-IDF transform, sparse raw
+        features) is made dense; ``False`` keeps it as a float CSR matrix,
+        for the computations that work on sparse rows (TypiClust's k-means
+        and neighbours).
 
     Returns
     -------
-    Z : ndarray of shape (n_samples, n_dims)
-        The embedding, as a dense float array.
+    Z : ndarray or CSR matrix of shape (n_samples, n_dims)
+        The embedding, as a float array (a CSR matrix only when ``dense`` is
+        ``False`` and the embedding is sparse).
 
     Examples
     --------
@@ -126,9 +133,14 @@ default="auto"
                 f"method (a skactive.deep network); got {type(estimator).__name__}."
             )
         Z = estimator.embed(X)
-    if hasattr(Z, "toarray"):
+    if sp.issparse(Z) and not dense:
+        Z = sp.csr_matrix(Z)
+        if not np.issubdtype(Z.dtype, np.floating):
+            Z = Z.astype(np.float64)
+    elif hasattr(Z, "toarray"):
         Z = Z.toarray()
-    Z = np.asarray(Z)
+    if not sp.issparse(Z):
+        Z = np.asarray(Z)
     n_samples = _num_samples(X)
     if Z.ndim != 2 or Z.shape[0] != n_samples:
         raise ValueError(
@@ -138,7 +150,7 @@ default="auto"
     return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)
 
 
-def get_pool_embedding(estimator, pool, embedding="auto") -> np.ndarray:
+def get_pool_embedding(estimator, pool, embedding="auto", *, dense: bool = True):
     """:func:`get_embedding` of every candidate row of a :class:`~skactive.utils.Pool`.
 
     Computed chunk by chunk (``pool.map``), in parallel. The raw features of
@@ -153,14 +165,17 @@ def get_pool_embedding(estimator, pool, embedding="auto") -> np.ndarray:
         The candidate rows.
     embedding : {"auto", "raw", "transform", "penultimate"} or callable
         See :func:`get_embedding`.
+    dense : bool, default=True
+        See :func:`get_embedding`: ``False`` keeps a sparse embedding sparse
+        (the chunks are stacked as one CSR matrix).
 
     Returns
     -------
-    Z : ndarray of shape (pool.n, n_dims)
+    Z : ndarray or CSR matrix of shape (pool.n, n_dims)
     """
     if pool_is_its_embedding(estimator, pool, embedding):
         return pool.X
-    return pool.map(_embed_rows, estimator, embedding)
+    return pool.map(_embed_rows, estimator, embedding, dense)
 
 
 def pool_is_its_embedding(estimator, pool, embedding="auto") -> bool:
@@ -180,6 +195,6 @@ def pool_is_its_embedding(estimator, pool, embedding="auto") -> bool:
     )
 
 
-def _embed_rows(X, estimator, embedding) -> np.ndarray:
+def _embed_rows(X, estimator, embedding, dense=True):
     """:func:`get_embedding` with the rows first, as ``Pool.map`` calls it."""
-    return get_embedding(estimator, X, embedding)
+    return get_embedding(estimator, X, embedding, dense=dense)

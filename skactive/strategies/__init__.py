@@ -25,6 +25,7 @@ from ._hybrid import HybridSampling
 from ._kcenter import greedy_k_center
 from ._maxstd import MaxStdSampling
 from ._meanstd import MeanSTD
+from ._probcover import ProbCover
 from ._random import RandomSampling
 from ._ranked import RankedBatch
 from ._stochastic import StochasticBatch
@@ -55,6 +56,7 @@ __all__ = [
     "MarginSampling",
     "MaxStdSampling",
     "MeanSTD",
+    "ProbCover",
     "QueryByCommittee",
     "QueryByExample",
     "RandomSampling",

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..base import QueryStrategy, QueryTags
 from ..embedding import check_embedding
+from ..neighbors import NearestNeighborsIndex
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import sample_indices
@@ -85,6 +86,14 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
     - ``metric="euclidean"``: :math:`\mathrm{sim} = 1 / (1 + \|x - r\|)`, in
       ``(0, 1]``; costs ``O(n_pool x |R|)`` time.
 
+    With ``n_neighbors`` set, the mean runs over the ``n_neighbors`` nearest
+    members of :math:`R` only (a *local* density, the sample itself
+    included when it is in :math:`R`), found by
+    :class:`~skactive.neighbors.NearestNeighborsIndex` (exact, or
+    approximate on large reference sets): with ``n_reference=None`` the
+    whole pool is the reference at the cost of a nearest-neighbour search
+    instead of ``O(n_pool^2)``.
+
     The reference set is drawn once per :meth:`query` or :meth:`utility`
     call, from the whole pool (before ``pool_subsample``) with
     ``random_state``, and every chunk is scored against it: the utilities do
@@ -110,6 +119,9 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
     n_reference : int or None, default=1000
         Size of the random reference sample of the pool; the whole pool when
         the pool is not larger, or when ``None``.
+    n_neighbors : int or None, default=None
+        Average the similarity over the ``n_neighbors`` nearest members of
+        the reference set only (``None``: over all of them).
     embedding : str or callable, default="auto"
         Feature space of the similarities: ``"auto"``, ``"raw"``,
         ``"transform"``, ``"penultimate"`` or a callable, through
@@ -170,6 +182,7 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         beta=1.0,
         metric="cosine",
         n_reference=1000,
+        n_neighbors=None,
         embedding="auto",
         batch_size=10,
         chunk_size=None,
@@ -191,6 +204,7 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         self.beta = beta
         self.metric = metric
         self.n_reference = n_reference
+        self.n_neighbors = n_neighbors
         self.embedding = embedding
 
     def _query_tags(self) -> QueryTags:
@@ -211,6 +225,7 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         check_metric(self.metric)
         check_embedding(self.embedding)
         check_int(self.n_reference, "n_reference", allow_none=True)
+        check_int(self.n_neighbors, "n_neighbors", allow_none=True)
 
     def _fit(self, X, y) -> None:
         self._fit_embedding(X)
@@ -227,6 +242,15 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         reference = pool
         if self.n_reference is not None and pool.n > self.n_reference:
             reference = pool.subset(sample_indices(pool.n, self.n_reference, rng))
+        if self.n_neighbors is not None:
+            R = np.asarray(reference.map(self._embed), dtype=np.float64)
+            index = NearestNeighborsIndex(
+                n_neighbors=min(self.n_neighbors, R.shape[0]),
+                metric=self.metric,
+                n_jobs=self.n_jobs,
+                random_state=rng.randint(np.iinfo(np.int32).max),
+            ).fit(R)
+            return index, self.uncertainty_strategy_._prepare_query(pool, rng)
         if self.metric == "cosine":
             # The mean cosine similarity to R is x_hat . mean(r_hat).
             unit = reference.map(_unit_embedding, self._embed)
@@ -240,6 +264,11 @@ class InformationDensity(_EmbeddingMixin, QueryStrategy):
         return statistic, self.uncertainty_strategy_._prepare_query(pool, rng)
 
     def _density(self, Z, reference) -> np.ndarray:
+        if isinstance(reference, NearestNeighborsIndex):
+            dist, _ = reference.kneighbors(np.asarray(Z, dtype=np.float64))
+            if self.metric == "cosine":  # 1 - cosine distance, clipped at 0
+                return np.maximum(1.0 - dist, 0.0).mean(axis=1)
+            return (1.0 / (1.0 + dist)).mean(axis=1)
         if self.metric == "cosine":
             return np.maximum(normalize_rows(Z) @ reference, 0.0)
         shift, R, R_sq = reference

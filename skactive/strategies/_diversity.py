@@ -125,10 +125,11 @@ class _EmbeddingMixin:
     def _embed(self, X) -> np.ndarray:
         return self._check_embedded(get_embedding(self.estimator_, X, self.embedding))
 
-    def _embed_pool(self, pool) -> np.ndarray:
-        """The embedding of a :class:`~skactive.utils.Pool`'s candidate rows."""
+    def _embed_pool(self, pool, *, dense: bool = True):
+        """The embedding of a :class:`~skactive.utils.Pool`'s candidate rows
+        (a CSR matrix for a sparse embedding when ``dense`` is ``False``)."""
         return self._check_embedded(
-            get_pool_embedding(self.estimator_, pool, self.embedding)
+            get_pool_embedding(self.estimator_, pool, self.embedding, dense=dense)
         )
 
     def _check_embedded(self, Z) -> np.ndarray:

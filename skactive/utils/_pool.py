@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import effective_n_jobs
 from sklearn.utils import assert_all_finite, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
@@ -97,6 +98,8 @@ def _rows_of(result, select):
     """The rows ``select`` of a row-wise result (an array or a tuple of them)."""
     if isinstance(result, tuple):
         return tuple(np.asarray(part)[select] for part in result)
+    if sp.issparse(result):
+        return result.tocsr()[select]
     return np.asarray(result)[select]
 
 
@@ -337,6 +340,7 @@ class Pool:
         Returns
         -------
         result : ndarray of shape (n, ...) or tuple of them
+            (a CSR matrix when ``func`` returns sparse matrices)
         """
         tasks = self._tasks(
             lambda batch, X, select: (
@@ -345,7 +349,11 @@ class Pool:
             )
         )
         outputs = None
+        sparse_parts = []
         for batch, result in self._run(tasks):
+            if sp.issparse(result):  # a sparse embedding: stacked at the end
+                sparse_parts.append((batch.start, result))
+                continue
             parts = result if isinstance(result, tuple) else (result,)
             if outputs is None:
                 outputs = [
@@ -354,6 +362,9 @@ class Pool:
                 ]
             for out, part in zip(outputs, parts):
                 out[batch] = part
+        if sparse_parts:
+            sparse_parts.sort(key=lambda part: part[0])
+            return sp.vstack([part for _, part in sparse_parts], format="csr")
         if outputs is None:  # pragma: no cover - pools are never empty
             return None
         return tuple(outputs) if len(outputs) > 1 else outputs[0]
