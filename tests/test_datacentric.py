@@ -28,7 +28,7 @@ from skactive.datacentric import (
     label_quality,
 )
 from skactive.measures import margin
-from skactive.utils._neighbors import NeighborIndex
+from skactive.neighbors._refined import NeighborIndex
 from skactive.utils._selection import draw_salt, tie_keys
 
 

@@ -20,8 +20,8 @@ from sklearn.utils import gen_batches, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..embedding import _resolve, check_embedding, get_embedding
+from ..neighbors._refined import METRICS, NeighborIndex
 from ..utils._compat import _num_samples, _safe_indexing
-from ..utils._neighbors import METRICS, NeighborIndex
 from ..utils._pool import check_candidates
 from ..utils._validation import (
     check_array_params,

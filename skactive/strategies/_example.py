@@ -12,9 +12,9 @@ from sklearn.linear_model import LogisticRegression
 
 from ..base import BaseQueryStrategy, QueryTags
 from ..embedding import check_embedding, get_embedding, get_pool_embedding
+from ..neighbors._refined import NeighborIndex
 from ..utils._compat import _num_samples
 from ..utils._docstrings import fill_doc
-from ..utils._neighbors import NeighborIndex
 from ..utils._pool import Pool
 from ..utils._selection import draw_salt, tie_keys
 from ..utils._validation import check_int

@@ -1,20 +1,20 @@
-"""Exact k-nearest-neighbour search for the data-centric tools.
+"""Exact k-nearest neighbours with float64 distances, for the data-centric tools.
 
-The one place where :class:`~skactive.QueryByExample` and
-:class:`~skactive.datacentric.DistanceToLabelled` look for neighbours, so
-that a dedicated nearest-neighbour component (approximate backends for large
-pools) can replace it without touching them. For now it is scikit-learn's
-:class:`~sklearn.neighbors.NearestNeighbors` (exact), with every returned
-distance recomputed pair by pair in float64 and the neighbours re-sorted by
-it: the matrix-product form of the Euclidean distance that brute-force
-search uses can swap two neighbours whose distances agree to ~1e-8.
+Where :class:`~skactive.QueryByExample` and
+:class:`~skactive.datacentric.DistanceToLabelled` look for neighbours. The
+search is :class:`NearestNeighborsIndex` with its exact backend
+(leave-one-out queries included); every returned distance is then
+recomputed pair by pair in float64 and the neighbours re-sorted by it: the
+matrix-product form of the Euclidean distance that brute-force search uses
+can swap two neighbours whose distances agree to ~1e-8.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import gen_batches
+
+from ._index import NearestNeighborsIndex
 
 METRICS = ("euclidean", "cosine")
 
@@ -50,7 +50,8 @@ class NeighborIndex:
         self.metric = metric
         self.reference = _space(reference, metric)
         self.n_reference = self.reference.shape[0]
-        self._index = NearestNeighbors(n_jobs=n_jobs).fit(self.reference)
+        self._index = NearestNeighborsIndex(backend="exact", n_jobs=n_jobs)
+        self._index.fit(self.reference)
 
     def kneighbors(self, queries, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``n_neighbors`` nearest reference rows of each query row.
@@ -71,18 +72,13 @@ class NeighborIndex:
         indices : ndarray of shape (n_queries, n_neighbors)
             Rows of ``reference``.
         """
-        leave_one_out = queries is None
-        Q = self.reference if leave_one_out else _space(queries, self.metric)
-        n_ask = n_neighbors + leave_one_out
-        found = self._index.kneighbors(Q, n_neighbors=n_ask, return_distance=False)
-        if leave_one_out:
-            is_self = found == np.arange(Q.shape[0])[:, None]
-            # A row is among its nearest unless more than n duplicates tie
-            # with it: drop it where found, else the farthest of the n + 1.
-            drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), n_ask - 1)
-            keep = np.ones(found.shape, dtype=bool)
-            keep[np.arange(Q.shape[0]), drop] = False
-            found = found[keep].reshape(Q.shape[0], n_neighbors)
+        Q = self.reference if queries is None else _space(queries, self.metric)
+        # queries=None: the index drops each row from its own neighbours.
+        found = self._index.kneighbors(
+            None if queries is None else Q,
+            n_neighbors=n_neighbors,
+            return_distance=False,
+        )
         distances = np.empty(found.shape)
         step = max(1, _BLOCK_ELEMENTS // max(1, n_neighbors * Q.shape[1]))
         for rows in gen_batches(Q.shape[0], step):
