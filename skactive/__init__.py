@@ -16,6 +16,7 @@ from .loop import (
 from .strategies import (
     BADGE,
     BALD,
+    ActiveLearningByLearning,
     BatchBALD,
     ClassBalancedSampling,
     CoreSet,
@@ -51,6 +52,7 @@ __all__ = [
     "BADGE",
     "BALD",
     "ActiveLearner",
+    "ActiveLearningByLearning",
     "ActiveLearningClassifier",
     "ActiveLearningRegressor",
     "BatchBALD",

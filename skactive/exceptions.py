@@ -3,6 +3,7 @@
 __all__ = [
     "BatchSizeWarning",
     "DegenerateEmbeddingWarning",
+    "DegenerateModelWarning",
     "InvalidPoolError",
     "PoolMismatchError",
     "QuerySearchWarning",
@@ -35,6 +36,22 @@ class DegenerateEmbeddingWarning(UserWarning):
     usually short or empty texts. Use an embedding of the whole pool (a
     pre-trained encoder as ``embedding=``), or a strategy that weighs
     uncertainty (:class:`~skactive.DiverseMiniBatch`, :class:`~skactive.BADGE`).
+    """
+
+
+class DegenerateModelWarning(UserWarning):
+    """The model predicts one class for the whole pool: a gradient- or
+    distance-based strategy queries by margin instead.
+
+    Raised by :class:`~skactive.BADGE` and :class:`~skactive.CoreSet` (with
+    their default ``fallback="margin"``) when their classifier predicts a
+    single class for every candidate, as it often does after a few labels of
+    a rare class, or on TF-IDF features fitted on a few texts. Their
+    gradient embeddings and distances then do not reflect what the model is
+    unsure of, and their picks are no better than random; margin sampling
+    looks for the samples most likely to be of another class. The strategy
+    returns to its own selection as soon as the model predicts two classes.
+    ``fallback=None`` keeps the published algorithm in every round.
     """
 
 

@@ -553,3 +553,27 @@ def test_a_regression_session_on_the_command_line(tmp_path, capsys):
     assert "--classes is for classification" in capsys.readouterr().err
     assert main(["query", *other, "--strategy", "margin"]) == 2
     assert "'margin' is a classification strategy" in capsys.readouterr().err
+
+
+def test_the_bandit_of_albl_survives_between_commands(tmp_path, pool_csv):
+    # Each command is a new process in real use: the bandit's draws and
+    # rewards live in the session file between `query` and `teach`.
+    session, to_label = tmp_path / "s.json", tmp_path / "next.csv"
+    common = ["--pool", str(pool_csv), "--session", str(session)]
+    assert main(["query", *common, "--strategy", "albl", "--batch-size", "6",
+                 "--id-column", "id",
+                 "--seed", "0", "--output", str(to_label)]) == 0  # fmt: skip
+    for _ in range(3):
+        _fill_labels(to_label)
+        assert main(["teach", *common, "--labels", str(to_label)]) == 0
+        assert main(["query", *common, "--output", str(to_label)]) == 0
+    state = json.loads(session.read_text())["strategy"]["state"]
+    rows = [int(r["row"]) for r in csv.DictReader(to_label.open())]
+    X, _ = load_iris(return_X_y=True)
+    from skactive.strategies._adaptive import row_keys
+
+    # the last query's draws await their labels; the two batches drawn by
+    # fitted models were scored, and the first of them credited its experts
+    assert state["pending"]["keys"] == list(row_keys(X[rows]))
+    assert len(state["rewards"]) == 2
+    assert any(w != 0 for w in state["log_weights"])

@@ -537,8 +537,10 @@ def test_distance_selections_warn_when_the_embedding_ties_the_candidates():
         greedy_k_center(Z, 3, centres=np.zeros((1, 60)), random_state=0)
     y = np.arange(60) % 2
     labelled = np.arange(6)
+    # (the model of these rows predicts one class, and core-set would query
+    # by margin instead: fallback=None keeps it to its distances here)
     for strategy in (
-        CoreSet(LogisticRegression(), batch_size=3, random_state=0),
+        CoreSet(LogisticRegression(), fallback=None, batch_size=3, random_state=0),
         RankedBatch(LogisticRegression(), batch_size=3, random_state=0),
     ):
         strategy.fit(Z[labelled], y[labelled])

@@ -144,6 +144,11 @@ STRATEGIES: dict[str, tuple[Callable, str]] = {
         "entropy x average similarity to the pool",
     ),
     "badge": (lambda m, s: skactive.BADGE(m), "k-means++ on gradient embeddings"),
+    "albl": (
+        lambda m, s: skactive.ActiveLearningByLearning(m),
+        "a bandit over random, margin, diverse mini-batch and TypiClust "
+        "(active learning by learning)",
+    ),
     "egl": (
         lambda m, s: skactive.ExpectedGradientLength(m),
         "expected gradient length of the last layer",

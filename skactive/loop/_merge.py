@@ -191,5 +191,6 @@ def merge_sessions(
         labels=_label_array(values, theirs.labels, ours.labels),
         rounds=rounds,
         model=ours.model,
+        strategy_state=ours.strategy_state,
     )
     return merged, changed

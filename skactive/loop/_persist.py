@@ -218,8 +218,11 @@ class SessionFile:
     ``"random_state"``, ``"autosave"`` (whether the session autosaved) and
     ``"classes"`` (the declared label set, or ``None``).
     ``model`` describes the pickled model file (``"file"``, ``"sha256"``,
-    ``"fitted"``), or is ``None``. ``digest`` is the SHA-256 of the file's
-    bytes as read or written (not a field of the file).
+    ``"fitted"``), or is ``None``. ``strategy_state`` is what a stateful
+    strategy learned across rounds (its ``get_query_state()``, e.g. the
+    bandit of :class:`~skactive.ActiveLearningByLearning`), or ``None``.
+    ``digest`` is the SHA-256 of the file's bytes as read or written (not a
+    field of the file).
     """
 
     n_pool: int
@@ -232,6 +235,7 @@ class SessionFile:
     labels: np.ndarray
     rounds: list
     model: dict | None = None
+    strategy_state: dict | None = None
     digest: str | None = None
 
     @property
@@ -260,7 +264,15 @@ class SessionFile:
                 "shape": _shape_to_json(self.pool_shape),
                 "fingerprint": self.fingerprint,
             },
-            "strategy": {"class": self.strategy_class, "repr": self.strategy_repr},
+            "strategy": {
+                "class": self.strategy_class,
+                "repr": self.strategy_repr,
+                **(
+                    {}
+                    if self.strategy_state is None
+                    else {"state": self.strategy_state}
+                ),
+            },
             "settings": {
                 key: (_labels_to_json(value) if key == "classes" else value)
                 for key, value in self.settings.items()
@@ -572,6 +584,7 @@ def parse_session(data: bytes, path) -> SessionFile:
         labels=labels,
         rounds=rounds,
         model=model,
+        strategy_state=r.get(strategy, "state", (dict,), "strategy.", True),
         digest=bytes_digest(data),
     )
 

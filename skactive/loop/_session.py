@@ -820,6 +820,10 @@ class ActiveLearner:
             indices = self.strategy_.query(
                 self.X_pool, batch_size=batch_size, candidates=unlabelled
             )
+            if self.autosave is not None and self._strategy_state() is not None:
+                # A stateful strategy recorded its draws: saved now, so that
+                # a session resumed before the labels come keeps them.
+                self.save(self.autosave)
             return np.asarray(indices, dtype=np.intp)
         k = self._batch_size(batch_size)
         if k > unlabelled.size:
@@ -1183,7 +1187,32 @@ default="self_confidence"
             indices=self._indices,
             labels=self._labels,
             rounds=list(self._rounds),
+            strategy_state=self._strategy_state(),
         )
+
+    def _strategy_state(self) -> dict | None:
+        """What a stateful strategy learned across rounds (JSON values)."""
+        get_state = getattr(self.strategy_, "get_query_state", None)
+        return None if get_state is None else get_state()
+
+    def _restore_strategy_state(self, state: dict, path) -> None:
+        """Give a resumed strategy the state its session file saved."""
+        set_state = getattr(self.strategy_, "set_query_state", None)
+        if set_state is None:
+            warnings.warn(
+                f"the session file {os.fspath(path)} holds the state of a "
+                f"stateful strategy, which {type(self.strategy_).__name__} "
+                "cannot take: it is ignored.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+        try:
+            set_state(state)
+        except ValueError as exc:
+            raise SessionFileError(
+                os.fspath(path), str(exc), "strategy.state"
+            ) from None
 
     def _adopt(self, content: SessionFile) -> None:
         """Take the labels and rounds of a merged save (other writers' labels
@@ -1310,6 +1339,8 @@ default="self_confidence"
         learner._rounds = list(saved.rounds)
         learner._version = len(saved.rounds)
         learner._bases[str(resolve_target(path))] = Base.of(saved)
+        if model is None and saved.strategy_state is not None:
+            learner._restore_strategy_state(saved.strategy_state, path)
         if model is not None:
             learner.strategy_ = model
             learner._model_ready = saved.model["fitted"]

@@ -9,6 +9,7 @@ classification and for regression (those of
 underscore are private.
 """
 
+from ._adaptive import ActiveLearningByLearning
 from ._badge import BADGE
 from ._balanced import ClassBalancedSampling
 from ._batchbald import BatchBALD
@@ -40,6 +41,7 @@ from ._uncertainty import (
 __all__ = [
     "BADGE",
     "BALD",
+    "ActiveLearningByLearning",
     "BatchBALD",
     "ClassBalancedSampling",
     "CoreSet",

@@ -9,6 +9,7 @@ from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import argmax
+from ._fallback import check_fallback, fallback_picks, fit_fallback
 from ._last_layer import gradient_factors, gradient_sq_norms
 
 __all__ = ["BADGE", "gradient_sq_distances", "kmeanspp_gradient_embedding"]
@@ -305,6 +306,13 @@ class BADGE(QueryStrategy):
         The last layer's input :math:`h`: ``"auto"``, ``"raw"``,
         ``"transform"``, ``"penultimate"`` or a callable, see
         :func:`skactive.embedding.get_embedding`.
+    fallback : {"margin", None}, default="margin"
+        While the model predicts one class for the whole pool (checked on
+        up to 2,000 evenly spaced candidates), its gradient embeddings do
+        not say what it is unsure of and the :math:`D^2` picks are as good
+        as random: ``"margin"`` queries by margin instead, with a
+        :class:`~skactive.exceptions.DegenerateModelWarning`, until it
+        predicts a second class. ``None``: BADGE in every round.
     %(batch_size)s
     %(chunk_size)s
     %(n_jobs)s
@@ -359,6 +367,7 @@ class BADGE(QueryStrategy):
         estimator=None,
         *,
         embedding="auto",
+        fallback="margin",
         batch_size=10,
         chunk_size=None,
         n_jobs=None,
@@ -376,15 +385,23 @@ class BADGE(QueryStrategy):
             warm_start=warm_start,
         )
         self.embedding = embedding
+        self.fallback = fallback
 
     def _query_tags(self) -> QueryTags:
         return QueryTags(batch_aware=True, pointwise_utility=False)
 
     def _check_params(self) -> None:
         check_embedding(self.embedding)
+        check_fallback(self.fallback)
+
+    def _fit(self, X, y) -> None:
+        self._fallback = fit_fallback(self, X, y)
 
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
+        picks = fallback_picks(self, pool, batch_size, rng)
+        if picks is not None:
+            return picks
         a, h, g_sq, bias = gradient_factors(self.estimator_, pool, self.embedding)
         return kmeanspp_gradient_embedding(a, h, batch_size, rng, bias=bias, g_sq=g_sq)

@@ -15,6 +15,7 @@ from ..embedding import check_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ._diversity import _EmbeddingMixin, check_metric
+from ._fallback import check_fallback, fallback_picks, fit_fallback
 from ._kcenter import greedy_k_center
 
 __all__ = ["CoreSet"]
@@ -54,6 +55,15 @@ default="auto"
         ``"auto"`` is the penultimate layer of a network with ``embed``, the
         transform of a pipeline's steps before its final estimator, else the
         raw features.
+    fallback : {"margin", None}, default="margin"
+        With a classifier that predicts one class for the whole pool
+        (checked on up to 2,000 evenly spaced candidates), the batch is
+        queried by margin instead, with a
+        :class:`~skactive.exceptions.DegenerateModelWarning`, until it
+        predicts a second class: distances do not find the samples of a
+        class the model has not learned yet. ``None``: core-set in every
+        round. Regressors and classifiers without ``predict_proba`` never
+        fall back.
     %(batch_size)s
     chunk_size : int, default=None
         Pool rows per block of the distance computations (4096 if
@@ -110,6 +120,7 @@ default="auto"
         *,
         metric="euclidean",
         embedding="auto",
+        fallback="margin",
         batch_size=10,
         chunk_size=None,
         n_jobs=None,
@@ -128,6 +139,7 @@ default="auto"
         )
         self.metric = metric
         self.embedding = embedding
+        self.fallback = fallback
 
     def _default_estimator(self):
         return LogisticRegression()
@@ -140,13 +152,18 @@ default="auto"
     def _check_params(self) -> None:
         check_metric(self.metric)
         check_embedding(self.embedding)
+        check_fallback(self.fallback)
 
     def _fit(self, X, y) -> None:
         self._fit_embedding(X)
+        self._fallback = fit_fallback(self, X, y)
 
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
+        picks = fallback_picks(self, pool, batch_size, rng)
+        if picks is not None:
+            return picks
         return greedy_k_center(
             self._embed_pool(pool),
             batch_size,
