@@ -28,7 +28,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 import urllib.request
 from pathlib import Path
@@ -214,6 +213,8 @@ class Lab:
                 "--ServerApp.port_retries=0",
                 "--allow-root",  # CI runs as root
                 "--ServerApp.terminals_enabled=False",
+                # The test kills the kernel often: restart it every time.
+                "--KernelRestarter.restart_limit=1000",
                 f"--IdentityProvider.token={self.token}",
                 f"--ServerApp.root_dir={folder}",
                 "--LabApp.expose_app_in_browser=True",
@@ -386,9 +387,7 @@ def run_kill_trials(folder: Path, trials: int, first_labels: int, later_labels: 
                 timeout=180_000
             )
             digits = Widget(roots.nth(0), y_digits, range(10))
-            texts = Widget(
-                roots.nth(1), topics[:300], ["cooking", "science", "sports"]
-            )
+            texts = Widget(roots.nth(1), topics[:300], ["cooking", "science", "sports"])
             n = first_labels if trial == 0 else later_labels
             for i in range(n):
                 digits.label_truly(keyboard=i % 2 == 1)
@@ -465,9 +464,9 @@ def _check(report, folder: Path, trials: int):
     # Every row the test labelled is in the files, with its last label; the
     # resumed sessions went on (more labels than one trial gave).
     saved = _saved(folder / "digits-session.json")
-    assert {r: saved[r] for r in report["expected"]["digits"]} == report[
-        "expected"
-    ]["digits"]
+    assert {r: saved[r] for r in report["expected"]["digits"]} == report["expected"][
+        "digits"
+    ]
     saved_texts = _saved(folder / "texts-session.json")
     assert len(saved_texts) == len(report["expected"]["texts"])
 

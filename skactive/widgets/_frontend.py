@@ -43,9 +43,8 @@ function render({ model, el }) {
 
   let clickedAt = null;
   function send(action, extra) {
-    if (model.get("sample_index") < 0 && action !== "undo" && action !== "review_unsure") {
-      return;
-    }
+    const always = action === "undo" || action === "review_unsure";
+    if (model.get("sample_index") < 0 && !always) return;
     clickedAt = performance.now();
     model.send({ action, index: model.get("sample_index"), ...(extra || {}) });
   }
@@ -116,7 +115,9 @@ function render({ model, el }) {
     actionBar.querySelectorAll("button").forEach((button) => {
       const action = button.dataset.action;
       if (action === "undo") button.disabled = !model.get("can_undo");
-      else if (action === "review_unsure") button.disabled = model.get("n_unsure") === 0;
+      else if (action === "review_unsure") {
+        button.disabled = model.get("n_unsure") === 0;
+      }
       else button.disabled = !shown;
     });
     status.textContent = model.get("message");
@@ -180,7 +181,9 @@ CSS = """
   outline: none; background: var(--jp-layout-color0, #fff);
   color: var(--jp-ui-font-color1, #1f2328);
 }
-.skactive-labeller:focus { border-color: #0969da; box-shadow: 0 0 0 2px #0969da33; }
+.skactive-labeller:focus {
+  border-color: #0969da; box-shadow: 0 0 0 2px #0969da33;
+}
 .skactive-main { flex: 1 1 340px; min-width: 300px; }
 .skactive-sample {
   min-height: 120px; padding: 8px; margin-bottom: 8px; border-radius: 4px;
@@ -193,13 +196,17 @@ CSS = """
   text-align: left; padding: 2px 8px; border-bottom: 1px solid #d0d7de;
 }
 .skactive-current-label { min-height: 18px; color: #9a6700; }
-.skactive-classes, .skactive-actions { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
+.skactive-classes, .skactive-actions {
+  display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0;
+}
 .skactive-labeller button {
   padding: 5px 10px; border: 1px solid #d0d7de; border-radius: 6px;
   background: #f6f8fa; color: #1f2328; cursor: pointer; font-size: 13px;
 }
 .skactive-labeller button.skactive-class { background: #ddf4ff; border-color: #54aeff; }
-.skactive-labeller button.skactive-selected { background: #fff8c5; border-color: #d4a72c; }
+.skactive-labeller button.skactive-selected {
+  background: #fff8c5; border-color: #d4a72c;
+}
 .skactive-labeller button:disabled { opacity: 0.45; cursor: default; }
 .skactive-labeller kbd {
   margin-left: 6px; padding: 0 4px; border: 1px solid #d0d7de; border-radius: 3px;

@@ -45,8 +45,12 @@ def curve_svg(curve, *, width: int = 220, height: int = 110) -> str:
         f"{y_low:.1g}</text>"
         f'<text x="{x0 - 3:.1f}" y="{y1 + 6:.1f}" text-anchor="end" {text}>'
         f"{y_high:.1g}</text>"
-        f'<text x="{x0:.1f}" y="{height - 3}" {text}>{int(x_low)}</text>'
-        f'<text x="{x1:.1f}" y="{height - 3}" text-anchor="end" {text}>'
+        + (
+            f'<text x="{x0:.1f}" y="{height - 3}" {text}>{int(x_low)}</text>'
+            if x_high > x_low
+            else ""
+        )
+        + f'<text x="{x1:.1f}" y="{height - 3}" text-anchor="end" {text}>'
         f"{int(x_high)} labels</text>"
     )
     return (

@@ -154,6 +154,7 @@ class LabellingQueue:
         self._skipped: set[int] = set()
         self._unsure: list[int] = []
         self._new: set[int] = set()  # rows first labelled here
+        self._review: set[int] = set()  # queued again by undo or review
         self._job: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
@@ -350,7 +351,7 @@ class LabellingQueue:
     def review(self, index: int) -> int | None:
         """Show a pool row (labelled or not) now; the shown one goes back to
         the front of the queue. A click on a labelled row relabels it."""
-        index = check_int(index, "index", low=0, high=self.learner.n_pool - 1)
+        index = self._check_row(index)
         start = time.perf_counter()
         with self._lock:
             self._skipped.discard(index)
@@ -361,7 +362,7 @@ class LabellingQueue:
 
     def relabel(self, index: int, label) -> None:
         """Change the label of a labelled row (taught and saved now)."""
-        index = check_int(index, "index", low=0, high=self.learner.n_pool - 1)
+        index = self._check_row(index)
         label = self._check_label(label)
         with self._lock:
             if not self.learner.labelled_mask[index]:
@@ -384,6 +385,7 @@ class LabellingQueue:
                 return self._current
             if self._current is not None:
                 self._queue.appendleft(self._current)
+                self._review.add(self._current)
             self._queue.extendleft(reversed(rows[1:]))
             self._current = rows[0]
         return self._finish(start)
@@ -413,6 +415,15 @@ class LabellingQueue:
             self._closed = True
 
     # ------------------------------------------------------------ internals
+    def _check_row(self, index) -> int:
+        index = check_int(index, "index", low=0)
+        if index >= self.learner.n_pool:
+            raise ValueError(
+                f"index must be a row of the pool, in [0, {self.learner.n_pool}); "
+                f"got {index}."
+            )
+        return index
+
     def _check_label(self, label):
         matches = [c for c in self.classes.tolist() if c == label]
         if not matches:
@@ -445,6 +456,7 @@ class LabellingQueue:
     def _show(self, row: int) -> None:
         if self._current is not None and self._current != row:
             self._queue.appendleft(self._current)
+            self._review.add(self._current)  # shown again, labelled or not
         if row in self._queue:
             self._queue.remove(row)
         self._current = row
@@ -461,8 +473,9 @@ class LabellingQueue:
         left = self._budget_left()
         while self._queue and (left is None or left > 0):
             row = self._queue.popleft()
-            if self.learner.labelled_mask[row]:
+            if self.learner.labelled_mask[row] and row not in self._review:
                 continue  # labelled elsewhere (merged from the session file)
+            self._review.discard(row)
             self._current = row
             break
         self._refill()

@@ -107,7 +107,9 @@ def image_html(image, *, image_width: int | None = None) -> str:
     if width is None:
         width = max(arr.shape[1], min(8 * arr.shape[1], 160))
     pixelated = width > arr.shape[1]
-    return _img_tag(_png(np.ascontiguousarray(_to_uint8(arr))), "image/png", width, pixelated)
+    return _img_tag(
+        _png(np.ascontiguousarray(_to_uint8(arr))), "image/png", width, pixelated
+    )
 
 
 def _image_file_html(path, image_width: int | None) -> str:

@@ -24,9 +24,9 @@ def _default_keys(names: list[str]) -> list[str]:
     distinct character ("0" to "9" for digits), else 1 to 9 and 0 for the
     first ten classes."""
     specials = set(ACTION_KEYS.values())
-    if all(len(n) == 1 for n in names) and len(set(names)) == len(names):
-        if not specials & set(names):
-            return list(names)
+    single = all(len(n) == 1 for n in names) and len(set(names)) == len(names)
+    if single and not specials & set(names):
+        return list(names)
     digits = [str(i) for i in range(1, 10)] + ["0"]
     return [digits[i] if i < len(digits) else "" for i in range(len(names))]
 
@@ -194,9 +194,13 @@ class LabellingWidget(anywidget.AnyWidget):
         self.last_error: Exception | None = None
         self._sync = threading.RLock()
         self._rendered: tuple[int, str] | None = None
-        self.queue = LabellingQueue(learner, **queue_args)
-        names = [str(c) for c in self.queue.classes.tolist()]
-        class_keys, action_keys = self._check_keys(keys, names)
+        try:
+            self.queue = LabellingQueue(learner, **queue_args)
+            names = [str(c) for c in self.queue.classes.tolist()]
+            class_keys, action_keys = self._check_keys(keys, names)
+        except Exception:
+            self.close()  # the comm opened by AnyWidget.__init__
+            raise
         self.classes = names
         self.class_keys = class_keys
         self.action_keys = action_keys
@@ -329,7 +333,9 @@ class LabellingWidget(anywidget.AnyWidget):
             status = progress["status"]
             position = -1
             if label is not None:
-                matches = [i for i, c in enumerate(queue.classes.tolist()) if c == label]
+                matches = [
+                    i for i, c in enumerate(queue.classes.tolist()) if c == label
+                ]
                 position = matches[0] if matches else -1
             with self.hold_sync():
                 self.sample_html = "" if row is None else self._render(row)
@@ -344,5 +350,7 @@ class LabellingWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop the background queries and close the widget."""
-        self.queue.close()
+        queue = getattr(self, "queue", None)
+        if queue is not None:
+            queue.close()
         super().close()
