@@ -8,6 +8,7 @@ ORDER = [
     "plot_uncertainty_digits.py",
     "plot_text.py",
     "text_sentence_embeddings.py",
+    "label_in_notebook.py",
     "plot_committee.py",
     "plot_diversity.py",
     "plot_pool_subsample.py",

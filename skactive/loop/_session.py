@@ -6,6 +6,7 @@ The session file's format, its checks and atomic writes are in
 
 from __future__ import annotations
 
+import copy
 import inspect
 import numbers
 import os
@@ -633,7 +634,9 @@ class ActiveLearner:
         }
 
     # ------------------------------------------------------------ verbs
-    def teach(self, indices, labels, *, relabel: bool = False) -> None:
+    def teach(
+        self, indices, labels, *, relabel: bool = False, refit: bool | None = None
+    ) -> None:
         """Record the labels of pool samples.
 
         Parameters
@@ -649,6 +652,12 @@ class ActiveLearner:
             Allow changing the label of already-labelled samples. Without it,
             teaching a labelled index again is an error: a label is never
             overwritten silently.
+        refit : bool, default=None
+            Refit the strategy after this call; ``None``: the session's
+            ``refit``. ``False`` records (and autosaves) the labels only, and
+            the model is refitted when next needed: what the labelling
+            widget (:mod:`skactive.widgets`) does, refitting in the
+            background while the next sample is shown.
 
         Raises
         ------
@@ -664,6 +673,8 @@ class ActiveLearner:
             session is as before the call, and teaching the same labels
             again works once the cause is fixed.
         """
+        if not (refit is None or isinstance(refit, bool | np.bool_)):
+            raise TypeError(f"refit must be None or a bool, got {refit!r}.")
         idx = _check_indices(indices, self._n_pool)
         new_labels = _check_labels(labels, idx.shape[0], self._regression)
         if idx.size == 0:
@@ -723,8 +734,42 @@ class ActiveLearner:
                 self._indices, self._labels, self._version = before[:3]
                 del self._rounds[before[3] :]
                 raise
-        if self.refit:
+        if self.refit if refit is None else refit:
             self.fit_model()
+
+    def _fork(self) -> ActiveLearner:
+        """A copy of the session in memory, to fit and query in another thread.
+
+        The copy shares the pool (never copied) and the strategy's
+        parameters, holds its own copy of the labels and an unfitted clone
+        of the strategy, and does not save (no autosave, no merge): its
+        :meth:`query` is the query this session would make now (the same
+        seeds). Taking the copy is cheap (an index array of the pool's
+        length); a caller that teaches from another thread takes it under
+        the same lock as its :meth:`teach`, and hands the fitted model back
+        with :meth:`_adopt_fit`. Used by :mod:`skactive.widgets`.
+        """
+        twin = copy.copy(self)
+        twin.autosave = None
+        twin.strategy_ = clone(self.strategy)
+        twin._position = self._position.copy()
+        twin._rounds = list(self._rounds)
+        twin._bases = {}
+        twin._model_ready = False
+        twin._fitted_version = -1
+        twin._pseudo = (np.empty(0, dtype=np.intp), np.empty(0))
+        return twin
+
+    def _adopt_fit(self, twin: ActiveLearner) -> bool:
+        """Take the model ``twin`` (a :meth:`_fork`) fitted, if this session
+        taught nothing since the fork; returns whether it did."""
+        if not (twin.is_fitted and twin._version == self._version):
+            return False
+        self.strategy_ = twin.strategy_
+        self._pseudo = twin._pseudo
+        self._model_ready = True
+        self._fitted_version = self._version
+        return True
 
     def fit_model(self) -> ActiveLearner:
         """Fit ``strategy_`` on the labels, if not already done.

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 __all__ = ["all_estimators"]
 
 # Subpackages that need optional dependencies; skipped when those are missing.
-_OPTIONAL = ("skactive.deep",)
+_OPTIONAL = ("skactive.deep", "skactive.widgets")
 
 # Base classes: estimators to subclass, not to use (they have no hook).
 _BASE_CLASSES = frozenset(
