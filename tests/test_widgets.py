@@ -566,3 +566,29 @@ def test_random_sampling_and_import_without_widgets_extra():
                             classes=[0, 1], random_state=0)  # fmt: skip
     queue = LabellingQueue(learner, background=False)
     assert queue.current is not None
+
+
+def test_the_adaptive_strategy_learns_through_the_widget(digits, tmp_path):
+    # The background copy of the session carries the bandit's state both
+    # ways: its draws (the rows shown) are credited once labelled, and the
+    # session file holds the draws still awaiting their labels.
+    from skactive import ActiveLearningByLearning
+    from skactive.strategies._adaptive import row_keys
+
+    X, y = digits
+    path = tmp_path / "s.json"
+    strategy = ActiveLearningByLearning(
+        LogisticRegression(max_iter=200), batch_size=5, random_state=0
+    )
+    learner = make_learner(X, path, strategy)
+    queue = LabellingQueue(learner, background=False)
+    label_n(queue, y, 40)
+    bandit = learner.strategy_
+    assert len(bandit.rewards_) >= 4 and np.any(bandit.log_weights_ != 0)
+    learner.save(path)
+    pending = read_session(path).strategy_state["pending"]
+    assert set(pending["keys"]) <= set(row_keys(X))
+    # every pending draw is a row the widget queued and nobody labelled yet
+    waiting = set(pending["keys"])
+    labelled = set(row_keys(X[learner.labelled_indices]))
+    assert waiting and not waiting & labelled

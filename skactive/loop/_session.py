@@ -752,6 +752,9 @@ class ActiveLearner:
         twin = copy.copy(self)
         twin.autosave = None
         twin.strategy_ = clone(self.strategy)
+        state = self._strategy_state()
+        if state is not None:  # what a stateful strategy learned so far
+            twin.strategy_.set_query_state(state)
         twin._position = self._position.copy()
         twin._rounds = list(self._rounds)
         twin._bases = {}
@@ -762,8 +765,13 @@ class ActiveLearner:
 
     def _adopt_fit(self, twin: ActiveLearner) -> bool:
         """Take the model ``twin`` (a :meth:`_fork`) fitted, if this session
-        taught nothing since the fork; returns whether it did."""
+        taught nothing since the fork; returns whether it did. A stateful
+        strategy's state (what it learned, the draws of the twin's query) is
+        taken in any case: the twin's rows are the ones being labelled."""
         if not (twin.is_fitted and twin._version == self._version):
+            state = twin._strategy_state()
+            if state is not None:
+                self.strategy_.set_query_state(state)
             return False
         self.strategy_ = twin.strategy_
         self._pseudo = twin._pseudo
