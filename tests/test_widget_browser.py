@@ -62,10 +62,21 @@ def _missing() -> str | None:
     return None
 
 
+# CI sets SKACTIVE_REQUIRE_BROWSER=1 where Chromium is installed: there a
+# missing piece is a failure, not a skip.
+REQUIRED = os.environ.get("SKACTIVE_REQUIRE_BROWSER") == "1"
+
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(_missing() is not None, reason=str(_missing())),
+    pytest.mark.skipif(_missing() is not None and not REQUIRED, reason=str(_missing())),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _required():
+    if _missing() is not None:
+        pytest.fail(f"SKACTIVE_REQUIRE_BROWSER=1, but {_missing()}")
+
 
 TEXTS_CODE = '''
 def make_texts(n=400, seed=0):
