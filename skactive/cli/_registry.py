@@ -144,6 +144,11 @@ STRATEGIES: dict[str, tuple[Callable, str]] = {
         "entropy x average similarity to the pool",
     ),
     "badge": (lambda m, s: skactive.BADGE(m), "k-means++ on gradient embeddings"),
+    "adaptive": (
+        lambda m, s: skactive.AdaptiveSampling(m),
+        "TypiClust while one batch of labels still changes the model's "
+        "predictions on a tenth of the pool, then diverse mini-batch",
+    ),
     "albl": (
         lambda m, s: skactive.ActiveLearningByLearning(m),
         "a bandit over random, margin, diverse mini-batch and TypiClust "

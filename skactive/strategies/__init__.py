@@ -30,6 +30,7 @@ from ._probcover import ProbCover
 from ._random import RandomSampling
 from ._ranked import RankedBatch
 from ._stochastic import StochasticBatch
+from ._switch import AdaptiveSampling
 from ._uncertainty import (
     EntropySampling,
     LeastConfidentSampling,
@@ -42,6 +43,7 @@ __all__ = [
     "BADGE",
     "BALD",
     "ActiveLearningByLearning",
+    "AdaptiveSampling",
     "BatchBALD",
     "ClassBalancedSampling",
     "CoreSet",

@@ -374,7 +374,7 @@ class ActiveLearningByLearning(QueryStrategy):
             if type(expert) is RandomSampling:
                 advice[:, i] = 1.0 / n
                 continue
-            picks = _expert_picks(expert, pool, batch_size, rng)
+            picks = expert_picks(expert, pool, batch_size, rng)
             advice[picks, i] = 1.0 / picks.shape[0]
         q = advice @ pi
         rows = pool.global_indices()
@@ -494,7 +494,7 @@ def _from_json(values: list) -> np.ndarray:
     return out
 
 
-def _expert_picks(expert, pool: Pool, k: int, rng) -> np.ndarray:
+def expert_picks(expert, pool: Pool, k: int, rng) -> np.ndarray:
     """Local positions of the ``k`` samples ``expert`` would query from
     ``pool`` (its engine, as its own ``query`` runs it)."""
     context = expert._prepare_query(pool, rng)

@@ -59,11 +59,16 @@ def fit_fallback(owner, X, y):
     return margin.fit(X, y)
 
 
+def evenly_spaced(n: int, k: int) -> np.ndarray:
+    """Up to ``k`` positions spread evenly over ``range(n)`` (all if fewer):
+    a sample of the candidates that draws nothing from the random state."""
+    return np.unique(np.linspace(0, n - 1, min(n, k)).round().astype(np.intp))
+
+
 def predicts_one_class(estimator, pool: Pool) -> bool:
     """Whether ``estimator`` predicts one class for every checked candidate
     (all of them, or :data:`N_CHECK` evenly spaced ones)."""
-    n_check = min(pool.n, N_CHECK)
-    positions = np.unique(np.linspace(0, pool.n - 1, n_check).round().astype(np.intp))
+    positions = evenly_spaced(pool.n, N_CHECK)
     predicted = np.asarray(estimator.predict(pool.take(positions)))
     return np.unique(predicted).shape[0] < 2
 
