@@ -1071,7 +1071,12 @@ def mnist(n_pool, n_test, budget, max_epochs, n_repeats, n_jobs) -> dict:
         "bald": sa.BALD(net),
         "batchbald": sa.BatchBALD(net),
         # the same network trained jointly with a loss-prediction module
-        "learning_loss": LearningLoss(LearningLossClassifier(**network)),
+        # (deterministic: no MC passes)
+        "learning_loss": LearningLoss(
+            LearningLossClassifier(
+                **{k: v for k, v in network.items() if k != "n_mc_samples"}
+            )
+        ),
     }
     params = {
         "initial_size": 20,
