@@ -37,9 +37,9 @@ Studies:
    logistic regression below. Strategies (``WIDE_STRATEGIES``): random,
    margin, entropy, least confident, stochastic margin, class-balanced,
    BADGE, diverse mini-batch, the margin + core-set hybrid, core-set,
-   TypiClust and ProbCover, all with their defaults, and ``adaptive``
-   (``skactive.ActiveLearningByLearning`` over the model) when skactive has
-   it; no committee (see the tabular study). The tables: per metric, every
+   TypiClust and ProbCover, all with their defaults, and the adaptive
+   strategies ``adaptive`` (``skactive.AdaptiveSampling``) and ``albl``
+   (``skactive.ActiveLearningByLearning``) over the model; no committee (see the tabular study). The tables: per metric, every
    strategy's paired gain in area over random on every set; the best
    strategy of each set; and, for one strategy (``--adaptive NAME``,
    default ``adaptive``), per set its gain over random (mean ± sd), its
@@ -200,6 +200,7 @@ GROUPS = {
         "stochastic_margin",
         "class_balanced",
         "adaptive",
+        "albl",
     ],
     "diversity and density": [
         "random",
@@ -224,9 +225,10 @@ GROUPS = {
 }
 SCORES = {"accuracy": accuracy_score, "balanced_accuracy": balanced_accuracy_score}
 METRICS = tuple(SCORES)
-# The adaptive default of issue 12 (a bandit over a portfolio of strategies),
-# the registry's "adaptive" when skactive has it.
-ADAPTIVE_CLASS = "ActiveLearningByLearning"
+# The adaptive strategies of issue 12: "adaptive" (AdaptiveSampling,
+# TypiClust while the model is unstable, then diverse mini-batch) and "albl"
+# (ActiveLearningByLearning, a bandit over a portfolio of strategies).
+ADAPTIVE_CLASS = "AdaptiveSampling"
 
 # The wide comparison (``wide``): every set below, one list of strategies,
 # accuracy and balanced accuracy. ``kind`` says how the set loads and which
@@ -273,6 +275,7 @@ WIDE_STRATEGIES = [
     "typiclust",
     "probcover",
     "adaptive",
+    "albl",
 ]
 STUDIES = ("wide", "tabular", "batch_size", "noise", "mnist")
 COMMITTEE_NAMES = {
@@ -470,8 +473,9 @@ def wide_strategies(names=None) -> list:
 def tabular_strategies(names=None, model=None) -> dict:
     """The strategies of the benchmark, by name, over ``model`` (default:
     :func:`base_model`); committee strategies over 5 bagged copies of it.
-    ``"adaptive"`` (:class:`skactive.ActiveLearningByLearning`) is listed only
-    when this version of skactive has it."""
+    ``"adaptive"`` (:class:`skactive.AdaptiveSampling`) and ``"albl"``
+    (:class:`skactive.ActiveLearningByLearning`) are listed only when this
+    version of skactive has them."""
     model = base_model() if model is None else model
     comm = sa.Committee(estimator=model, n_members=5, random_state=0)
     strategies = {
@@ -499,7 +503,8 @@ def tabular_strategies(names=None, model=None) -> dict:
         "probcover": sa.ProbCover(model),
     }
     if hasattr(sa, ADAPTIVE_CLASS):
-        strategies["adaptive"] = getattr(sa, ADAPTIVE_CLASS)(model)
+        strategies["adaptive"] = sa.AdaptiveSampling(model)
+        strategies["albl"] = sa.ActiveLearningByLearning(model)
     if names is None:
         return strategies
     return {name: strategies[name] for name in names}
