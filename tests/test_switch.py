@@ -100,3 +100,23 @@ def test_own_experts_and_bad_parameters(digits):
         AdaptiveSampling(_model(), n_check=0).fit(X[:50], y[:50])
     with pytest.raises(TypeError, match="low_budget must be a query strategy"):
         AdaptiveSampling(_model(), low_budget="typiclust").fit(X[:50], y[:50])
+
+
+def test_a_sparse_embedding_stays_with_the_high_budget_strategy():
+    # TF-IDF fitted on the labelled texts: typicality has no distances to
+    # work with, the high-budget strategy serves every query.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    words = ["apple pie", "banana bread", "cherry tart", "engine oil", "gear box"]
+    texts = np.array([f"{words[i % 5]} {i}" for i in range(60)], dtype=object)
+    y = np.arange(60) % 5 // 3  # 0 for the baking texts, 1 for the car ones
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression())
+    strategy = AdaptiveSampling(model, threshold=0.0, batch_size=4, random_state=0)
+    strategy.fit(texts[:10], y[:10])
+    assert strategy.sparse_embedding_ and strategy.reduced_estimator_ is None
+    assert strategy.regime(texts[10:]) == ("high", 0.0)
+    diverse = DiverseMiniBatch(model, batch_size=4, random_state=0)
+    np.testing.assert_array_equal(
+        strategy.query(texts[10:]), diverse.fit(texts[:10], y[:10]).query(texts[10:])
+    )

@@ -18,11 +18,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, check_random_state
 
 from ..base import BaseQueryStrategy, QueryStrategy, QueryTags
+from ..embedding import get_embedding
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import sample_indices
@@ -58,6 +60,13 @@ class AdaptiveSampling(QueryStrategy):
     evenly spaced) whose predicted class differs between the two models is
     measured. With :math:`\\delta \\ge` ``threshold`` the batch comes from
     ``low_budget``, otherwise from ``high_budget``.
+
+    Typicality needs an embedding whose distances mean something: when the
+    low-budget strategy's embedding is sparse (a TF-IDF vectorizer refitted
+    on the labelled texts, where most texts share no word with them), every
+    query is in the high-budget regime. On the wide benchmark's TF-IDF text
+    set, TypiClust lost 4.3 points to random sampling and diverse
+    mini-batch gained 1.5.
 
     One batch of labels changes a settled model's predictions on a few
     percent of the pool at most, a model in the low-budget regime on more
@@ -97,10 +106,13 @@ class AdaptiveSampling(QueryStrategy):
         The fitted low-budget strategy (over ``estimator_``, frozen).
     high_budget_ : QueryStrategy
         The fitted high-budget strategy (over ``estimator_``, frozen).
+    sparse_embedding_ : bool
+        Whether the low-budget strategy's embedding is sparse (then the
+        high-budget strategy serves every query).
     reduced_estimator_ : classifier or None
         The model refitted without ``batch_size`` random labels; ``None``
         when fewer labels would leave a single class (the low-budget
-        regime).
+        regime), or with a sparse embedding.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -208,6 +220,19 @@ class AdaptiveSampling(QueryStrategy):
             own = expert.get_params(deep=False)
             expert.set_params(**{k: v for k, v in shared.items() if k in own})
             setattr(self, f"{name}_", expert.fit(X, y))
+        # Typicality needs distances that mean something: a sparse embedding
+        # (a bag of words fitted on the labelled texts) has none.
+        embedding = getattr(self.low_budget_, "embedding", "auto")
+        try:
+            Z = get_embedding(
+                self.estimator_, _safe_indexing(X, [0]), embedding, dense=False
+            )
+        except (TypeError, ValueError):
+            Z = None
+        self.sparse_embedding_ = sp.issparse(Z)
+        if self.sparse_embedding_:
+            self.reduced_estimator_ = None  # not needed: high budget throughout
+            return
         # The model without one batch of labels, drawn at random.
         n = len(y)
         rng = check_random_state(self.random_state)
@@ -224,7 +249,15 @@ class AdaptiveSampling(QueryStrategy):
                     _safe_indexing(X, kept), y_kept
                 )
 
+    def _low_budget(self, pool: Pool) -> tuple[bool, float]:
+        """Whether a query of ``pool`` is in the low-budget regime, and the
+        instability that decides it."""
+        share = self._instability(pool)
+        return (not self.sparse_embedding_ and share >= self.threshold), share
+
     def _instability(self, pool: Pool) -> float:
+        if self.sparse_embedding_:
+            return 0.0
         if self.reduced_estimator_ is None:
             return 1.0
         positions = evenly_spaced(pool.n, int(self.n_check))
@@ -249,15 +282,15 @@ class AdaptiveSampling(QueryStrategy):
         instability : float
             The share of checked candidates whose predicted class changes
             without ``batch_size`` labels (1.0 when that would leave a
-            single class).
+            single class; 0.0 with a sparse embedding).
         """
         X_pool = self._check_pool(X_pool)
-        share = self._instability(self._pool(X_pool, candidates))
-        return ("low" if share >= self.threshold else "high"), share
+        low, share = self._low_budget(self._pool(X_pool, candidates))
+        return ("low" if low else "high"), share
 
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
-        low = self._instability(pool) >= self.threshold
+        low, _ = self._low_budget(pool)
         expert = self.low_budget_ if low else self.high_budget_
         return expert_picks(expert, pool, batch_size, rng)
