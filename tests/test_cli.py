@@ -215,7 +215,7 @@ def test_status_reads_the_session_file_without_the_pool(tmp_path, pool_csv, caps
     out = capsys.readouterr().out
     assert "pool: 150 rows; labelled: 3 (2.0%) in 1 rounds, 2 classes" in out
     assert "labels per class: {'setosa': 2, 'versicolor': 1}" in out
-    assert "strategy diverse_minibatch, model logreg, batch size 3" in out
+    assert "strategy adaptive, model logreg, batch size 3" in out
     assert main(["status", *common]) == 2  # a pool given must exist
     assert "no such file" in capsys.readouterr().err
     assert main(["status", "--session", str(tmp_path / "none.json")]) == 2
@@ -398,7 +398,7 @@ def test_a_new_session_checks_that_the_model_reads_the_pool(tmp_path, pool_csv,
               "--output", str(tmp_path / "next.csv")]  # fmt: skip
     assert main(common) == 2
     err = capsys.readouterr().err
-    assert "--model logreg with --strategy diverse_minibatch cannot read" in err
+    assert "--model logreg with --strategy adaptive cannot read" in err
     assert "NaN" in err
     assert not session.exists() and not Path(str(session) + ".cli.json").exists()
     assert main([*common, "--model", "hgb"]) == 0  # takes missing values

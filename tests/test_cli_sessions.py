@@ -211,7 +211,7 @@ def test_settings_without_a_session_are_a_fresh_start(tmp_path, pool_csv, capsys
     out = ["--output", str(tmp_path / "n.csv"), "--id-column", "id"]
     assert main(["query", *_args(pool_csv, session), "--batch-size", "4", *out]) == 0
     assert json.loads(settings.read_text()) == {
-        "strategy": "diverse_minibatch", "model": "logreg", "batch_size": 4,
+        "strategy": "adaptive", "model": "logreg", "batch_size": 4,
         "seed": 0, "id_column": "id", "label_column": None, "text_column": None,
     }  # fmt: skip
 

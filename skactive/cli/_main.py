@@ -29,7 +29,7 @@ from ._session import add_session_parsers
 
 # The strategies simulate compares when --strategies is not given.
 DEFAULT_STRATEGIES = {
-    "classification": "random,margin,diverse_minibatch,badge",
+    "classification": "random,margin,diverse_minibatch,adaptive",
     "regression": "random,gsx,igs,max_std",
 }
 # labels_to_<pct>pct of a regression table: the labels to get the RMSE down

@@ -22,7 +22,7 @@ from ..exceptions import SessionFileError
 from ._registry import TEXT_MODELS, CLIError
 
 _SESSION_DEFAULTS = {
-    "strategy": None,  # diverse_minibatch; gsx with a regressor
+    "strategy": None,  # adaptive; gsx with a regressor
     "model": None,  # logreg; tfidf_logreg with a text column
     "batch_size": 10,
     "seed": 0,
@@ -101,7 +101,7 @@ def add_session_parsers(sub, positive_int) -> None:
     query.add_argument(
         "--strategy",
         default=None,
-        help="default: diverse_minibatch; gsx with a regression --model",
+        help="default: adaptive; gsx with a regression --model",
     )
     query.add_argument(
         "--model",

@@ -22,7 +22,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..strategies import DiverseMiniBatch, GreedySamplingX
+from ..strategies import AdaptiveSampling, GreedySamplingX
 from ..utils._regression import check_regression_targets
 from ..utils._validation import inherit_input_tags, validate_samples
 from ._core import check_loop_params, draw_seeds, simulated_loop
@@ -194,9 +194,10 @@ class ActiveLearningClassifier(ClassifierMixin, _BaseActiveLearningEstimator):
     ----------
     strategy : QueryStrategy, default=None
         The query strategy (its estimator is the model); ``None`` means
-        :class:`~skactive.DiverseMiniBatch` over a
-        :class:`~sklearn.linear_model.LogisticRegression`, the strategy with
-        the largest gain over random sampling in the label-efficiency
+        :class:`~skactive.AdaptiveSampling` over a
+        :class:`~sklearn.linear_model.LogisticRegression` (TypiClust while
+        the model is unstable, diverse mini-batch after), the strategy
+        closest to the best of each of the 16 sets of the label-efficiency
         benchmark (docs/benchmarks.md). Its
         ``random_state`` is replaced by a seed drawn from ``random_state``.
     initial_size : int or array-like of int, default=10
@@ -297,7 +298,7 @@ class ActiveLearningClassifier(ClassifierMixin, _BaseActiveLearningEstimator):
         self.random_state = random_state
 
     def _default_strategy(self):
-        return DiverseMiniBatch()
+        return AdaptiveSampling()
 
     def _check_targets(self, y):
         check_classification_targets(y)
