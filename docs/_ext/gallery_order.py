@@ -9,6 +9,7 @@ ORDER = [
     "plot_text.py",
     "text_sentence_embeddings.py",
     "plot_committee.py",
+    "plot_deep_bald_digits.py",
     "plot_diversity.py",
     "plot_pool_subsample.py",
     "plot_datacentric.py",

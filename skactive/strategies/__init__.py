@@ -19,6 +19,7 @@ from ._coreset import CoreSet
 from ._density import InformationDensity
 from ._egl import ExpectedGradientLength
 from ._emcm import ExpectedModelChange
+from ._epig import EPIG, epig_scores
 from ._example import QueryByExample
 from ._greedy import GreedySamplingX, GreedySamplingY, ImprovedGreedySampling
 from ._hybrid import HybridSampling
@@ -40,6 +41,7 @@ from ._uncertainty import (
 __all__ = [
     "BADGE",
     "BALD",
+    "EPIG",
     "BatchBALD",
     "ClassBalancedSampling",
     "CoreSet",
@@ -66,5 +68,6 @@ __all__ = [
     "UncertaintySampling",
     "VariationRatioSampling",
     "cold_start",
+    "epig_scores",
     "greedy_k_center",
 ]
