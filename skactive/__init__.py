@@ -16,6 +16,7 @@ from .loop import (
 from .strategies import (
     BADGE,
     BALD,
+    EPIG,
     ActiveLearningByLearning,
     AdaptiveSampling,
     BatchBALD,
@@ -52,6 +53,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BADGE",
     "BALD",
+    "EPIG",
     "ActiveLearner",
     "ActiveLearningByLearning",
     "ActiveLearningClassifier",

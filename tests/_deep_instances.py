@@ -14,6 +14,7 @@ from skorch.callbacks import Callback
 from skorch.toy import MLPModule
 
 from skactive.deep import (
+    DeepEnsembleClassifier,
     LearningLoss,
     LearningLossClassifier,
     MCDropoutClassifier,
@@ -82,3 +83,8 @@ def tiny_learning_loss_classifier():
 
 def tiny_learning_loss():
     return LearningLoss(tiny_learning_loss_classifier())
+
+
+def tiny_deep_ensemble():
+    member = tiny_mc_dropout_classifier().set_params(mc_predict=False)
+    return DeepEnsembleClassifier(member, n_members=2, random_state=0)

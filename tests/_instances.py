@@ -16,6 +16,7 @@ from sklearn.linear_model import BayesianRidge, LogisticRegression
 
 from skactive import (
     BALD,
+    EPIG,
     BatchBALD,
     Committee,
     CommitteeRegressor,
@@ -47,6 +48,8 @@ INSTANCES = {
     # which imports torch: discovery only finds MCDropoutClassifier with it).
     "BatchBALD": lambda: BatchBALD(Committee(n_members=3, random_state=0)),
     "MeanSTD": lambda: MeanSTD(Committee(n_members=3, random_state=0)),
+    "EPIG": lambda: EPIG(Committee(n_members=3, random_state=0), n_target_samples=20),
+    "DeepEnsembleClassifier": lambda: _deep().tiny_deep_ensemble(),
     "MCDropoutClassifier": lambda: _deep().tiny_mc_dropout_classifier(),
     "LearningLossClassifier": lambda: _deep().tiny_learning_loss_classifier(),
     "LearningLoss": lambda: _deep().tiny_learning_loss(),
@@ -158,6 +161,12 @@ EXPECTED_FAILED = {
     # --- diversity ---
     # --- regression ---
     "MCDropoutRegressor": _SKORCH_EXPECTED_FAILED,
+    # The committee validates X as scikit-learn does; its skorch members keep
+    # their own input handling (integer tensors, lists of inputs).
+    "DeepEnsembleClassifier": {
+        check: _SKORCH_EXPECTED_FAILED[check]
+        for check in ("check_estimators_dtypes", "check_classifier_data_not_an_array")
+    },
     # --- loop ---
 }
 

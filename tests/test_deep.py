@@ -189,7 +189,7 @@ def test_repeat_at_first_dropout_gives_the_same_passes(module, X_shape, params):
     y = rng.randint(3, size=X_shape[0])
     if module is nn.Linear:
         params["module__out_features"] = 3
-    net = _net(module, max_epochs=2, **params).fit(X, y)
+    net = _net(module, max_epochs=2, mc_repeat="input", **params).fit(X, y)
     expected = net.predict_proba_samples(X)
     net.set_params(mc_repeat="dropout", mc_max_rows=50)  # groups of passes too
     np.testing.assert_allclose(net.predict_proba_samples(X), expected, rtol=1e-5)
@@ -197,11 +197,12 @@ def test_repeat_at_first_dropout_gives_the_same_passes(module, X_shape, params):
 
 def test_repeat_at_first_dropout_fails_loudly_around_residuals(data):
     X, y = data
-    net = _net(Residual).fit(X, y)
+    net = _net(Residual, mc_repeat="input").fit(X, y)
     assert net.predict_proba_samples(X).shape == (len(X), 6, 3)
-    net.set_params(mc_repeat="dropout")
-    with pytest.raises(RuntimeError):
+    net.set_params(mc_repeat="dropout")  # the default
+    with pytest.raises(RuntimeError) as info:
         net.predict_proba_samples(X)
+    assert 'mc_repeat="input"' in "".join(getattr(info.value, "__notes__", []))
     with pytest.raises(ValueError, match="mc_repeat"):
         net.set_params(mc_repeat="middle").predict_proba_samples(X)
 

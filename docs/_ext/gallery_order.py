@@ -10,6 +10,7 @@ ORDER = [
     "text_sentence_embeddings.py",
     "label_in_notebook.py",
     "plot_committee.py",
+    "plot_deep_bald_digits.py",
     "plot_diversity.py",
     "plot_pool_subsample.py",
     "plot_datacentric.py",

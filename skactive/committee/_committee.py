@@ -120,6 +120,10 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
 
     _member_kind = "estimator"
     _member_method = "predict"
+    # joblib's preferred backend for the members' fits (the user's
+    # joblib.parallel_config overrides it): threads for scikit-learn models,
+    # which release the GIL in their numerical code.
+    _fit_prefer = "threads"
 
     def __init__(
         self,
@@ -282,7 +286,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
                     else np.sort(rng.randint(0, n_samples, n_samples))
                 )
             tasks.append(delayed(_fit_member)(estimator, X, y, indices))
-        self.estimators_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(tasks)
+        self.estimators_ = Parallel(n_jobs=self.n_jobs, prefer=self._fit_prefer)(tasks)
 
     def _members_into(self, func, X, out) -> None:
         """``func(member, X, member_out, *extra)`` for every member, ``n_jobs``

@@ -14,6 +14,8 @@ package works without them.
   strategies (:class:`~skactive.MaxStdSampling` and the others).
 - :func:`mc_dropconnect` and :class:`DropConnect`: stochastic weights for
   networks without dropout.
+- :class:`DeepEnsembleClassifier`: independently initialised copies of a
+  network as a committee (deep ensembles), for every disagreement strategy.
 - :class:`LearningLossClassifier` and :class:`LearningLoss`: a network
   trained with a loss-prediction module, and the strategy that queries the
   largest predicted losses (learning loss, Yoo and Kweon 2019).
@@ -22,8 +24,9 @@ Layout (one idea per module): ``_net`` what every network shares (input
 checks, seeding, ``embed``), the classifier base (labels) and the regressor
 base (real-valued targets); ``_mc_sampling`` the Monte Carlo machinery
 (stochastic modes, consistent masks, repeated batches); ``_dropconnect``
-stochastic weights; ``_mc_dropout`` the MC-Dropout classifier and
-regressor; ``_learning_loss`` the learning-loss network and strategy.
+stochastic weights; ``_ensemble`` deep ensembles; ``_mc_dropout`` the
+MC-Dropout classifier and regressor; ``_learning_loss`` the learning-loss
+network and strategy.
 """
 
 try:
@@ -35,10 +38,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ._dropconnect import DropConnect, mc_dropconnect
+from ._ensemble import DeepEnsembleClassifier
 from ._learning_loss import LearningLoss, LearningLossClassifier, loss_ranking_loss
 from ._mc_dropout import MCDropoutClassifier, MCDropoutRegressor
 
 __all__ = [
+    "DeepEnsembleClassifier",
     "DropConnect",
     "LearningLoss",
     "LearningLossClassifier",

@@ -20,6 +20,7 @@ from ._coreset import CoreSet
 from ._density import InformationDensity
 from ._egl import ExpectedGradientLength
 from ._emcm import ExpectedModelChange
+from ._epig import EPIG, epig_scores
 from ._example import QueryByExample
 from ._greedy import GreedySamplingX, GreedySamplingY, ImprovedGreedySampling
 from ._hybrid import HybridSampling
@@ -42,6 +43,7 @@ from ._uncertainty import (
 __all__ = [
     "BADGE",
     "BALD",
+    "EPIG",
     "ActiveLearningByLearning",
     "AdaptiveSampling",
     "BatchBALD",
@@ -70,5 +72,6 @@ __all__ = [
     "UncertaintySampling",
     "VariationRatioSampling",
     "cold_start",
+    "epig_scores",
     "greedy_k_center",
 ]
