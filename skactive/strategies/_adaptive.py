@@ -303,21 +303,7 @@ class ActiveLearningByLearning(QueryStrategy):
     def _fit(self, X, y) -> None:
         pairs = _check_portfolio(self.strategies)
         names = [name for name, _ in pairs]
-        shared = {
-            "estimator": FrozenEstimator(self.estimator_),
-            "batch_size": self.batch_size,
-            "chunk_size": self.chunk_size,
-            "n_jobs": self.n_jobs,
-            "pool_subsample": None,
-            "random_state": self.random_state,
-            "warm_start": False,
-        }
-        experts = []
-        for name, strategy in pairs:
-            expert = clone(strategy)
-            own = expert.get_params(deep=False)
-            expert.set_params(**{k: v for k, v in shared.items() if k in own})
-            experts.append((name, expert.fit(X, y)))
+        experts = [(name, fit_expert(self, strategy, X, y)) for name, strategy in pairs]
         self.strategies_ = experts
         if getattr(self, "_names", None) != names:
             self._reset_state(names)
@@ -492,6 +478,25 @@ def _from_json(values: list) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+def fit_expert(owner, strategy, X, y):
+    """A clone of ``strategy`` over ``owner``'s fitted model (frozen), with
+    ``owner``'s batch size, chunking, parallelism and seed, fitted on the
+    labelled set: one model for a strategy of strategies."""
+    shared = {
+        "estimator": FrozenEstimator(owner.estimator_),
+        "batch_size": owner.batch_size,
+        "chunk_size": owner.chunk_size,
+        "n_jobs": owner.n_jobs,
+        "pool_subsample": None,
+        "random_state": owner.random_state,
+        "warm_start": False,
+    }
+    expert = clone(strategy)
+    own = expert.get_params(deep=False)
+    expert.set_params(**{k: v for k, v in shared.items() if k in own})
+    return expert.fit(X, y)
 
 
 def expert_picks(expert, pool: Pool, k: int, rng) -> np.ndarray:

@@ -20,7 +20,6 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, check_random_state
 
 from ..base import BaseQueryStrategy, QueryStrategy, QueryTags
@@ -29,7 +28,7 @@ from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import sample_indices
 from ..utils._validation import check_int, check_real
-from ._adaptive import expert_picks
+from ._adaptive import expert_picks, fit_expert
 from ._cluster import DiverseMiniBatch
 from ._coldstart import TypiClust
 from ._fallback import evenly_spaced
@@ -206,20 +205,8 @@ class AdaptiveSampling(QueryStrategy):
         check_int(self.n_check, "n_check", low=1)
 
     def _fit(self, X, y) -> None:
-        shared = {
-            "estimator": FrozenEstimator(self.estimator_),
-            "batch_size": self.batch_size,
-            "chunk_size": self.chunk_size,
-            "n_jobs": self.n_jobs,
-            "pool_subsample": None,
-            "random_state": self.random_state,
-            "warm_start": False,
-        }
         for name, strategy in self._experts().items():
-            expert = clone(strategy)
-            own = expert.get_params(deep=False)
-            expert.set_params(**{k: v for k, v in shared.items() if k in own})
-            setattr(self, f"{name}_", expert.fit(X, y))
+            setattr(self, f"{name}_", fit_expert(self, strategy, X, y))
         # Typicality needs distances that mean something: a sparse embedding
         # (a bag of words fitted on the labelled texts) has none.
         embedding = getattr(self.low_budget_, "embedding", "auto")
