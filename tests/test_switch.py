@@ -120,3 +120,16 @@ def test_a_sparse_embedding_stays_with_the_high_budget_strategy():
     np.testing.assert_array_equal(
         strategy.query(texts[10:]), diverse.fit(texts[:10], y[:10]).query(texts[10:])
     )
+
+
+def test_the_default_of_sessions_and_simulations(digits):
+    from skactive import ActiveLearner, simulate
+
+    X, y = digits
+    learner = ActiveLearner(None, X, random_state=0)
+    assert isinstance(learner.strategy, AdaptiveSampling)
+    assert learner.strategy.random_state == 0
+    learner.teach(np.arange(20), y[:20])
+    assert learner.query().shape == (10,)
+    result = simulate(None, X, y, initial_size=20, budget=20, random_state=0)
+    assert isinstance(result.strategy, AdaptiveSampling)

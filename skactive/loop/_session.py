@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from tqdm.auto import tqdm
 
 from ..exceptions import BatchSizeWarning, PoolMismatchError, SessionFileError
+from ..strategies import AdaptiveSampling
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._pool import Pool, check_candidates
 from ..utils._validation import check_batch_size, check_int, check_real
@@ -300,10 +301,13 @@ class ActiveLearner:
 
     Parameters
     ----------
-    strategy : QueryStrategy
+    strategy : QueryStrategy or None
         The query strategy, e.g. :class:`~skactive.MarginSampling`, or a
         regression strategy such as :class:`~skactive.MaxStdSampling` (any
         object with ``fit`` and ``query(X_pool, batch_size, candidates=)``).
+        ``None``: :class:`~skactive.AdaptiveSampling` over a logistic
+        regression, seeded by ``random_state`` (the default that the
+        label-efficiency benchmark supports; ``strategy`` then holds it).
         The session fits a clone of it, ``strategy_``; with the strategy's
         ``warm_start=True``, the clone is refitted in place round after
         round.
@@ -412,6 +416,8 @@ class ActiveLearner:
         classes=None,
         validate_pool="auto",
     ):
+        if strategy is None:
+            strategy = AdaptiveSampling(random_state=random_state)
         check_query_strategy(strategy)
         if isinstance(X_pool, list | tuple):
             X_pool = np.asarray(X_pool)

@@ -16,6 +16,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..metrics import area_under_learning_curve, labels_to_reach, lower_is_better
+from ..strategies import AdaptiveSampling
 from ..utils._compat import _num_samples, _safe_indexing
 from ..utils._regression import check_regression_targets
 from ..utils._validation import check_real
@@ -347,10 +348,11 @@ def simulate(
 
     Parameters
     ----------
-    strategy : QueryStrategy
+    strategy : QueryStrategy or None
         The strategy to simulate; a clone is fitted. Its ``random_state`` is
         replaced by a seed drawn from ``random_state``, so that repeats with
-        different seeds differ.
+        different seeds differ. ``None``: :class:`~skactive.AdaptiveSampling`
+        over a logistic regression (classification).
     X : array-like or sparse matrix of shape (n_samples, n_features)
         The pool (and the test set when ``X_test`` is None).
     y : array-like of shape (n_samples,)
@@ -449,6 +451,8 @@ def simulate(
     >>> bool(result.history["rmse"][-1] < result.history["rmse"][0])
     True
     """
+    if strategy is None:
+        strategy = AdaptiveSampling()
     check_loop_params(strategy, initial_size, budget, batch_size, stopping)
     regression = is_regression(strategy)
     if isinstance(X, list | tuple):
