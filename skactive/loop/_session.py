@@ -879,7 +879,7 @@ class ActiveLearner:
             indices = self.strategy_.query(
                 self.X_pool, batch_size=batch_size, candidates=unlabelled
             )
-            if self.autosave is not None and self._strategy_state() is not None:
+            if self.autosave is not None and hasattr(self.strategy_, "get_query_state"):
                 # A stateful strategy recorded its draws: saved now, so that
                 # a session resumed before the labels come keeps them.
                 self.save(self.autosave)

@@ -27,7 +27,6 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.frozen import FrozenEstimator
 
 from ..base import BaseQueryStrategy, QueryStrategy, QueryTags
 from ..utils._docstrings import fill_doc
@@ -36,6 +35,7 @@ from ..utils._selection import draw_salt, tie_keys
 from ..utils._validation import check_real
 from ._cluster import DiverseMiniBatch
 from ._coldstart import TypiClust
+from ._diversity import fit_over
 from ._random import RandomSampling
 from ._stochastic import gumbel_noise
 from ._uncertainty import MarginSampling
@@ -303,7 +303,9 @@ class ActiveLearningByLearning(QueryStrategy):
     def _fit(self, X, y) -> None:
         pairs = _check_portfolio(self.strategies)
         names = [name for name, _ in pairs]
-        experts = [(name, fit_expert(self, strategy, X, y)) for name, strategy in pairs]
+        experts = [
+            (name, fit_over(self, clone(strategy), X, y)) for name, strategy in pairs
+        ]
         self.strategies_ = experts
         if getattr(self, "_names", None) != names:
             self._reset_state(names)
@@ -478,25 +480,6 @@ def _from_json(values: list) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
-
-
-def fit_expert(owner, strategy, X, y):
-    """A clone of ``strategy`` over ``owner``'s fitted model (frozen), with
-    ``owner``'s batch size, chunking, parallelism and seed, fitted on the
-    labelled set: one model for a strategy of strategies."""
-    shared = {
-        "estimator": FrozenEstimator(owner.estimator_),
-        "batch_size": owner.batch_size,
-        "chunk_size": owner.chunk_size,
-        "n_jobs": owner.n_jobs,
-        "pool_subsample": None,
-        "random_state": owner.random_state,
-        "warm_start": False,
-    }
-    expert = clone(strategy)
-    own = expert.get_params(deep=False)
-    expert.set_params(**{k: v for k, v in shared.items() if k in own})
-    return expert.fit(X, y)
 
 
 def expert_picks(expert, pool: Pool, k: int, rng) -> np.ndarray:

@@ -400,7 +400,9 @@ class BADGE(QueryStrategy):
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
-        picks = fallback_picks(self, pool, batch_size, rng)
+        picks = fallback_picks(
+            self, pool, batch_size, rng, unhelpful="gradient embeddings"
+        )
         if picks is not None:
             return picks
         a, h, g_sq, bias = gradient_factors(self.estimator_, pool, self.embedding)

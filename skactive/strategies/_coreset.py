@@ -161,7 +161,9 @@ default="auto"
     def _select(
         self, pool: Pool, batch_size: int, rng: np.random.RandomState, context=None
     ) -> np.ndarray:
-        picks = fallback_picks(self, pool, batch_size, rng)
+        picks = fallback_picks(
+            self, pool, batch_size, rng, unhelpful="distances in this embedding"
+        )
         if picks is not None:
             return picks
         return greedy_k_center(

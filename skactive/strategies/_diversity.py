@@ -98,9 +98,21 @@ def make_uncertainty_strategy(owner: QueryStrategy, X, y) -> QueryStrategy:
             else measures.get_measure(utility, name="uncertainty")
         )
         strategy = UncertaintySampling(method=method)
+    return fit_over(owner, strategy, X, y, batch_size=1)
+
+
+def fit_over(owner, strategy, X, y, *, batch_size=None):
+    """Fit ``strategy`` (in place) over ``owner``'s fitted model.
+
+    Its estimator becomes ``owner.estimator_`` in a
+    :class:`~sklearn.frozen.FrozenEstimator` (no second fit), and it takes
+    ``owner``'s ``chunk_size``, ``n_jobs`` and ``random_state`` and
+    ``batch_size`` (or the one given), without ``pool_subsample`` or
+    ``warm_start``: one model for the strategies a strategy is made of.
+    """
     params = {
         "estimator": FrozenEstimator(owner.estimator_),
-        "batch_size": 1,
+        "batch_size": owner.batch_size if batch_size is None else batch_size,
         "chunk_size": owner.chunk_size,
         "n_jobs": owner.n_jobs,
         "pool_subsample": None,

@@ -18,11 +18,12 @@ import warnings
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.frozen import FrozenEstimator
 
 from ..exceptions import DegenerateModelWarning
 from ..utils._pool import Pool
 from ..utils._selection import draw_salt
+from ._diversity import fit_over
+from ._uncertainty import MarginSampling
 
 FALLBACKS = ("margin", None)
 # Candidates whose predictions decide whether the model is degenerate: evenly
@@ -47,16 +48,7 @@ def fit_fallback(owner, X, y):
         or not hasattr(model, "predict_proba")
     ):
         return None
-    from ._uncertainty import MarginSampling
-
-    margin = MarginSampling(
-        FrozenEstimator(owner.estimator_),
-        batch_size=1,
-        chunk_size=owner.chunk_size,
-        n_jobs=owner.n_jobs,
-        random_state=owner.random_state,
-    )
-    return margin.fit(X, y)
+    return fit_over(owner, MarginSampling(), X, y, batch_size=1)
 
 
 def evenly_spaced(n: int, k: int) -> np.ndarray:
@@ -73,21 +65,19 @@ def predicts_one_class(estimator, pool: Pool) -> bool:
     return np.unique(predicted).shape[0] < 2
 
 
-def fallback_picks(owner, pool: Pool, batch_size: int, rng) -> np.ndarray | None:
+def fallback_picks(
+    owner, pool: Pool, batch_size: int, rng, *, unhelpful: str
+) -> np.ndarray | None:
     """The margin strategy's picks (local positions) when ``owner``'s model
-    predicts one class for the pool, with a warning; ``None`` otherwise."""
+    predicts one class for the pool, with a warning that names what does not
+    help (``unhelpful``); ``None`` otherwise."""
     margin = getattr(owner, "_fallback", None)
     if margin is None or not predicts_one_class(owner.estimator_, pool):
         return None
     warnings.warn(
         f"the model of {type(owner).__name__} predicts one class for the whole "
-        "pool: its "
-        + (
-            "gradient embeddings"
-            if type(owner).__name__ == "BADGE"
-            else "distances in this embedding"
-        )
-        + " do not say what it is unsure of, so this batch is queried by "
+        f"pool: its {unhelpful} do not say what it is unsure of, so this "
+        "batch is queried by "
         "margin (fallback='margin') until it predicts a second class.",
         DegenerateModelWarning,
         stacklevel=4,

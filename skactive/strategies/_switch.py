@@ -20,17 +20,19 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 
 from ..base import BaseQueryStrategy, QueryStrategy, QueryTags
 from ..embedding import get_embedding
+from ..utils._compat import _safe_indexing
 from ..utils._docstrings import fill_doc
 from ..utils._pool import Pool
 from ..utils._selection import sample_indices
 from ..utils._validation import check_int, check_real
-from ._adaptive import expert_picks, fit_expert
+from ._adaptive import expert_picks
 from ._cluster import DiverseMiniBatch
 from ._coldstart import TypiClust
+from ._diversity import fit_over
 from ._fallback import evenly_spaced
 
 __all__ = ["AdaptiveSampling"]
@@ -206,7 +208,7 @@ class AdaptiveSampling(QueryStrategy):
 
     def _fit(self, X, y) -> None:
         for name, strategy in self._experts().items():
-            setattr(self, f"{name}_", fit_expert(self, strategy, X, y))
+            setattr(self, f"{name}_", fit_over(self, clone(strategy), X, y))
         # Typicality needs distances that mean something: a sparse embedding
         # (a bag of words fitted on the labelled texts) has none.
         embedding = getattr(self.low_budget_, "embedding", "auto")
